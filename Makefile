@@ -1,0 +1,35 @@
+# hopscope: `make run` opens the explorer on the default model; `make test` runs every test.
+# Both install what is missing first (Debian packages, the default models) via scripts/setup.sh.
+SHELL := /bin/bash
+SWIFT ?= swift
+# Numeric tests run optimised: a debug forward pass is too slow to test a real model.
+TEST_FLAGS ?= -c release -Xswiftc -enable-testing
+export HOPSCOPE_HOME ?= $(HOME)/.cache/hopscope
+
+.PHONY: setup build release run test bench golden clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+run: release
+	@$$($(SWIFT) build -c release --show-bin-path)/hopscope $(ARGS)
+
+test: setup
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	HOPSCOPE_BIN=$$($(SWIFT) build $(TEST_FLAGS) --show-bin-path)/hopscope $(SWIFT) test $(TEST_FLAGS) --skip-build
+
+bench: release
+	@bash scripts/bench.sh
+
+# Re-make every golden file from the independent references (llama.cpp, gguf + numpy).
+golden: setup
+	@bash scripts/golden/make_all.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,1 @@
+// HopscopeCLI module.

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `hopscope` command line: the explorer by default, analysis subcommands for scripts.
+public struct HopscopeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "hopscope",
+        abstract: "Watch a language model answer a two-hop question, layer by layer.",
+        subcommands: []
+    )
+    public init() {}
+    public func run() throws {}
+}

@@ -1,0 +1,2 @@
+import HopscopeCLI
+HopscopeCommand.main()

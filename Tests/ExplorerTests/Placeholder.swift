@@ -1,0 +1,3 @@
+import Testing
+
+@Test func ExplorerTestsBuilds() { #expect(Bool(true)) }

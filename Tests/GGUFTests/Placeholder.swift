@@ -1,0 +1,3 @@
+import Testing
+
+@Test func GGUFTestsBuilds() { #expect(Bool(true)) }
