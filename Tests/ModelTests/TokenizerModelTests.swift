@@ -118,3 +118,4 @@ func tokenizerLoadsAndEncodesQuickly() throws {
     #expect(encode < .seconds(1))
     #expect(encodeBPE < .seconds(1))
 }
+

@@ -10,6 +10,9 @@ ids:     Llama.tokenize(text.encode(), add_bos=<metadata add_bos_token>, special
 decoded: llama_detokenize(ids, remove_special=True, unparse_special=True), UTF-8 with U+FFFD
          for ill-formed bytes (errors="replace")
 
+Also writes tokenizer-pretokenizer.json: the words that the pre-tokenizer regexes (gpt-2, smollm,
+llama-bpe, qwen2) cut tricky strings into, by the `regex` module (which knows \\p{L}, \\p{N}).
+
 Usage:
     pip install llama-cpp-python
     python3 scripts/golden/make_tokenizer_golden.py [--models DIR]
@@ -22,7 +25,10 @@ import os
 import random
 import sys
 
-import llama_cpp
+try:
+    import llama_cpp
+except ImportError:  # only the pre-tokenizer splits can be made without it
+    llama_cpp = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "Tests", "ModelTests", "Fixtures")
@@ -325,6 +331,45 @@ def detokenize(model, ids):
     return buf.raw[:n]
 
 
+# The pre-tokenizer expressions, as in the models' tokenizer.json and llama.cpp's llama-vocab.cpp.
+GPT2_RE = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+LLAMA3_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+QWEN2_RE = LLAMA3_RE.replace(r"\p{N}{1,3}", r"\p{N}")
+
+PRETOKENIZER_CASES = [
+    "Hello world! 123", "I'm you're they'll it's we've I'd don't", "'s 't 're", "x's", "'S 'T 'RE 'VE 'M 'LL 'D",
+    "'", "''", "' s", "'ll've", "rock 'n' roll", "  leading", "trailing  ", "a  b", "a   b", "a \n b",
+    " \n \n x", "\n\n\n", "\r\n\r\nx", "a\r\n", "x\t\ty", "\t\n", "   \n  ", "?!\n\n", "...\r\n\r\n",
+    " ?", "a ?b", "$100", "1", "12", "123", "1234", "1234567", "3.14159", "v1.2.3", "a1b22c333d4444",
+    "١٢٣٤٥", "Ⅻ½²", "naïve café", "e\u0301e\u0301", "\u0915\u093f", "日本語テキスト", "한국어 텍스트",
+    "مرحبا بالعالم", "שלום", "Привет, мир!", "Γειά σου", "😀👍🏽", "👨\u200d👩\u200d👧", "🇯🇵",
+    "a\u00a0b", "a\u3000b", "x\u2028y", " \u00a0 ", "def f(x):\n    return x * 2\n", "{\"a\": [1, 2]}",
+    "https://example.com/a?b=1", "user@mail.com", "ALLCAPS WORDS", "camelCase snake_case", " !!", "!! ",
+    "  !!", "a\n\n  b", "\n  x", " 123", "  123", "x 1 2", "(1+2)*3=9", "--flag=value", "#!/bin/sh",
+    "\u00ad", "\u200b", "a\u200bb", "tab\tafter", "end.\n", "Mr. O'Neil's", "O'NEIL'S",
+]
+
+
+def pretokenizer_cases():
+    import regex
+    gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
+    number = regex.compile(r"\p{N}")
+
+    def smollm(text):
+        words, start = [], 0
+        for m in number.finditer(text):
+            if m.start() > start:
+                words += gpt2.findall(text[start:m.start()])
+            words.append(m.group())
+            start = m.end()
+        if start < len(text):
+            words += gpt2.findall(text[start:])
+        return words
+
+    return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
+             "qwen2": qwen2.findall(t)} for t in PRETOKENIZER_CASES]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default_home = os.environ.get("HOPSCOPE_HOME") or os.path.expanduser("~/.cache/hopscope")
@@ -332,6 +377,12 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(FIXTURES, exist_ok=True)
+    out = os.path.join(FIXTURES, "tokenizer-pretokenizer.json")
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in pretokenizer_cases()) + "\n]\n")
+    print(f"{out}: {len(PRETOKENIZER_CASES)} cases", file=sys.stderr)
+    if llama_cpp is None:
+        sys.exit("llama-cpp-python is not installed: pip install llama-cpp-python")
     for key, file_name in MODELS.items():
         path = os.path.join(args.models, file_name)
         llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)

@@ -126,12 +126,9 @@ public final class Tokenizer: Sendable {
 
         // The vocabulary, by bytes.
         var table = ByteStringTable(capacity: n + (m.merges?.count ?? 0) / 4)
-        for (i, token) in m.tokens.enumerated() {
-            var text = token.isEmpty ? "[EMPTY_\(i)]" : token
-            let inserted = text.withUTF8 { table.insert($0).inserted }
-            if !inserted {
-                throw TokenizerError("metadata key '\(key)tokens' has a duplicate token '\(token)' at id \(i)")
-            }
+        let texts = m.tokens.enumerated().map { i, t in t.isEmpty ? "[EMPTY_\(i)]" : t }
+        if let dup = table.insertAll(texts) {
+            throw TokenizerError("metadata key '\(key)tokens' has a duplicate token '\(texts[dup])' at id \(dup)")
         }
         var attrs = m.tokenTypes.map { $0.prefix(n).map(TokenAttributes.init(ggufType:)) }
             ?? Array(repeating: .normal, count: n)
