@@ -313,6 +313,44 @@ def random_cases(seed, count):
     return out
 
 
+def random_unicode_cases(seed, count):
+    """Characters from all over the code space (assigned or not), with spaces and joiners."""
+    rng = random.Random(seed)
+    common = [0x20, 0x20, 0x0A, 0x09, 0x0D, 0x2019, 0x27, 0x301, 0x200D, 0xFE0F, 0x3000, 0xA0, 0x85, 0x0B]
+    out = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 30)):
+            r = rng.random()
+            if r < 0.3:
+                cp = rng.randint(0x20, 0x7E)
+            elif r < 0.5:
+                cp = rng.randint(0xA0, 0x2FFF)
+            elif r < 0.7:
+                cp = rng.randint(0x3000, 0xD7FF)
+            elif r < 0.8:
+                cp = rng.randint(0xE000, 0xFFFF)
+            elif r < 0.9:
+                cp = rng.randint(0x10000, 0x2FFFF)
+            else:
+                cp = rng.choice(common)
+            chars.append(chr(cp))
+        out.append("".join(chars))
+    return out
+
+
+def special_soup(pool, seed, count):
+    """Special tokens, pieces of them and text glued together."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 10))) for _ in range(count)]
+
+
+SMOLLM_POOL = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<repo_name>", "<file_sep>", "<|im", "_start|>",
+               " ", "\n", "a", "1", "'s"]
+GEMMA_POOL = ["<start_of_turn>", "<end_of_turn>", "<bos>", "<eos>", "</s>", "<unused3>", "[multimodal]", "<start",
+              "_of_turn>", "\n\n", "  ", "\t\t", " ", "a", "1", "<0x41>"]
+
+
 def long_text():
     para = ("The currency of the country of origin of Toyota is the Japanese yen. "
             "Toyota Motor Corporation is a Japanese multinational automotive manufacturer "
@@ -388,7 +426,9 @@ def main():
         llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
         add_bos = bool(llm._model.add_bos_token())  # tokenizer.ggml.add_bos_token
         special = SMOLLM_SPECIAL if key == "smollm2" else GEMMA_SPECIAL
-        texts = COMMON + special + [long_text()] + random_cases(seed=20240612, count=150)
+        pool = SMOLLM_POOL if key == "smollm2" else GEMMA_POOL
+        texts = (COMMON + special + [long_text()] + random_cases(seed=20240612, count=150)
+                 + random_unicode_cases(seed=2406, count=60) + special_soup(pool, seed=12775, count=40))
         seen = set()
         cases = []
         for text in texts:
