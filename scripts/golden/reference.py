@@ -152,8 +152,11 @@ class Output:
 
 
 class Reference:
-    def __init__(self, path: str):
+    def __init__(self, path: str, gemma_norm_shift: float = 0.0):
+        """gemma_norm_shift: added to every gemma3 RMSNorm weight. 0 is right (the GGUF weights
+        already hold 1 + w); 1.0 exists only to test that finding against llama.cpp."""
         self.path = path
+        self.gemma_norm_shift = gemma_norm_shift
         self.reader = gguf.GGUFReader(path)
         self.cfg = read_config(self.reader)
         self.tensors = {t.name: t for t in self.reader.tensors}
@@ -164,7 +167,10 @@ class Reference:
         """Dequantized tensor as float64, shape (ne[n-1], ..., ne[0]); a Linear is [out, in]."""
         if name not in self._cache:
             t = self.tensors[name]
-            self._cache[name] = dequantize(t.data, t.tensor_type).astype(np.float64)
+            w = dequantize(t.data, t.tensor_type).astype(np.float64)
+            if self.cfg.arch == "gemma3" and name.endswith("norm.weight"):
+                w = w + self.gemma_norm_shift
+            self._cache[name] = w
         return self._cache[name]
 
     def has(self, name: str) -> bool:
