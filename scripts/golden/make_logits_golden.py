@@ -118,9 +118,13 @@ class LlamaCpp:
         return self.vocab.tokenize(text.encode("utf-8"), add_bos=self.add_bos, special=True)
 
     def last_logits(self, ids: list[int]) -> np.ndarray:
+        # With logits_all=False, Llama.eval no longer copies logits into .scores (0.3.x); read
+        # the last output row straight from the context.
+        import llama_cpp
         self.llm.reset()
         self.llm.eval(ids)
-        return np.array(self.llm.scores[len(ids) - 1], dtype=np.float64)
+        ptr = llama_cpp.llama_get_logits_ith(self.llm._ctx.ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(self.llm.n_vocab(),)).astype(np.float64)
 
 
 def compare(name: str, texts: list[str], ref_logits: list[np.ndarray], cpp_logits: list[np.ndarray],
