@@ -10,3 +10,4 @@ public final class Tokenizer: @unchecked Sendable {
     public func isEndOfGeneration(_ id: Int32) -> Bool { id == eos }
     public func piece(_ id: Int32) -> String { tokens[Int(id)].replacingOccurrences(of: "Ġ", with: " ").replacingOccurrences(of: "▁", with: " ") }
 }
+extension Tokenizer { public func decode(_ ids: [Int32]) -> String { ids.map { piece($0) }.joined() } }
