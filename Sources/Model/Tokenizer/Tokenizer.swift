@@ -304,3 +304,8 @@ public final class Tokenizer: Sendable {
         return id
     }
 }
+
+extension Tokenizer {
+    /// True for tokens that end greedy generation (end-of-sequence, end-of-turn).
+    public func isEndOfGeneration(_ id: Int32) -> Bool { endOfGeneration.contains(id) }
+}
