@@ -220,6 +220,7 @@ private func handMadeSentencePiece(addSpacePrefix: Bool) throws -> Tokenizer {
     let pre = message(TokenizerMetadata(model: "gpt2", pre: "nonsense", tokens: ["a"], merges: []))
     #expect(pre?.contains("tokenizer.ggml.pre") == true)
     #expect(pre?.contains("smollm") == true)
+    #expect(message(TokenizerMetadata(model: "gpt2", tokens: ["a"], merges: []))?.contains("'tokenizer.ggml.pre' is missing") == true)
     #expect(message(TokenizerMetadata(model: "gpt2", pre: "gpt-2", tokens: ["a"]))?.contains("tokenizer.ggml.merges") == true)
     #expect(message(TokenizerMetadata(model: "llama", tokens: []))?.contains("tokenizer.ggml.tokens") == true)
     let dup = message(TokenizerMetadata(model: "llama", tokens: ["a", "b", "a"]))

@@ -67,6 +67,11 @@ public final class Tokenizer: Sendable {
         try self.init(metadata: TokenizerMetadata(gguf: file))
     }
 
+    /// Reads the tokenizer of the GGUF file at `path` (the weights are mapped, not read).
+    public convenience init(path: String) throws {
+        try self.init(gguf: GGUFFile(path: path))
+    }
+
     /// Builds a tokenizer from metadata values.
     public init(metadata m: TokenizerMetadata) throws {
         let key = "tokenizer.ggml."
@@ -83,7 +88,8 @@ public final class Tokenizer: Sendable {
         case "gpt2":
             let preName = m.pre ?? "default"
             guard let pre = PreTokenizer(ggufName: preName) else {
-                throw TokenizerError("metadata key '\(key)pre' is '\(preName)', which is not supported; supported: "
+                let found = m.pre.map { "is '\($0)', which is not supported" } ?? "is missing"
+                throw TokenizerError("metadata key '\(key)pre' \(found); supported: "
                     + PreTokenizer.allCases.map(\.rawValue).joined(separator: ", "))
             }
             algorithm = .bytePair(pre)
