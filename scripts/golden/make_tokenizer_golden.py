@@ -209,6 +209,11 @@ COMMON = [
     "\ufeffBOM",
     "\U0001F600\U0001F601",
     "\U00020000 extension B",
+    # characters newer than llama.cpp's Unicode tables (15.1): unassigned to it, letters to Swift
+    "a\u1c89b \u1c89\u1c8a x\ua7cb1",
+    "\U000105c0\U000105c1 \U000105c2!",
+    "ab\u088f cd\u0c5c",
+    "CJK Ext I \U0002ebf0\U0002ebf1 (15.1)",
 ]
 
 SMOLLM_SPECIAL = [
