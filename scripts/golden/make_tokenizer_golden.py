@@ -4,9 +4,10 @@
 Writes Tests/ModelTests/Fixtures/tokenizer-smollm2.json and tokenizer-gemma3.json:
 
     {"model": <file name>, "add_bos": bool,
-     "cases": [{"text": str, "ids": [int], "decoded": str}, ...]}
+     "cases": [{"text": str, "ids": [int], "decoded": str, "plain_ids": [int]}, ...]}
 
 ids:     Llama.tokenize(text.encode(), add_bos=<metadata add_bos_token>, special=True)
+plain_ids: Llama.tokenize(text.encode(), add_bos=False, special=False) (no BOS, control tokens as text)
 decoded: llama_detokenize(ids, remove_special=True, unparse_special=True), UTF-8 with U+FFFD
          for ill-formed bytes (errors="replace")
 
@@ -447,7 +448,8 @@ def main():
             seen.add(text)
             ids = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
             decoded = detokenize(llm._model, ids).decode("utf-8", errors="replace")
-            cases.append({"text": text, "ids": ids, "decoded": decoded})
+            plain = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            cases.append({"text": text, "ids": ids, "decoded": decoded, "plain_ids": plain})
         out = os.path.join(FIXTURES, f"tokenizer-{key}.json")
         # One case per line, so that a change in llama.cpp shows as a readable diff.
         with open(out, "w", encoding="utf-8") as f:
