@@ -160,3 +160,19 @@ func eachValueTypeRoundTrips(_ key: String) throws {
     let z = (0..<32).map { Float($0 * 8 - 127) * 0.25 }
     #expect(referenceFloats(.q8_0, try Quantize.row(.q8_0, z)) == z.map { Float(Int8((($0 / (31.75 / 127))).rounded())) * Float(Float16(31.75 / 127)) })
 }
+
+struct QuantizeGolden: Decodable {
+    struct Case: Decodable { let type: String; let bytes: String }
+    let input_f32_le: String
+    let cases: [Case]
+}
+
+@Test func quantizersMatchGGUFPy() throws {
+    let golden = try JSONDecoder().decode(QuantizeGolden.self, from: Fixtures.data("quantize.json"))
+    let x = hexBytes(golden.input_f32_le).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    #expect(x.count == 256)
+    for c in golden.cases {
+        let type = GGMLType.allCases.first { $0.description == c.type }!
+        #expect(try Quantize.row(type, x) == hexBytes(c.bytes), "\(c.type)")
+    }
+}
