@@ -117,13 +117,13 @@ HS_TARGET static void deq_q4_K(const uint8_t *src, float *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, y += 256) {
         const uint8_t *b = src + i * 144;
         float d = h2f(b), dmin = h2f(b + 2);
+        uint8_t sm[16];
+        hs_scales_mins_k4(b + 4, sm);
         for (int c = 0; c < 4; c++) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(b + 16 + 32 * c));
-            uint8_t sc, m;
-            hs_scale_min_k4(2 * c, b + 4, &sc, &m);
-            store32_dl_ml(_mm256_and_si256(v, m4), d * (float)sc, dmin * (float)m, y + 64 * c);
-            hs_scale_min_k4(2 * c + 1, b + 4, &sc, &m);
-            store32_dl_ml(_mm256_and_si256(_mm256_srli_epi16(v, 4), m4), d * (float)sc, dmin * (float)m, y + 64 * c + 32);
+            store32_dl_ml(_mm256_and_si256(v, m4), d * (float)sm[2 * c], dmin * (float)sm[8 + 2 * c], y + 64 * c);
+            store32_dl_ml(_mm256_and_si256(_mm256_srli_epi16(v, 4), m4), d * (float)sm[2 * c + 1], dmin * (float)sm[9 + 2 * c],
+                          y + 64 * c + 32);
         }
     }
 }
@@ -134,6 +134,8 @@ HS_TARGET static void deq_q5_K(const uint8_t *src, float *y, int64_t nb) {
         const uint8_t *b = src + i * 176;
         float d = h2f(b), dmin = h2f(b + 2);
         __m256i qh = _mm256_loadu_si256((const __m256i *)(b + 16));
+        uint8_t sm[16];
+        hs_scales_mins_k4(b + 4, sm);
         for (int c = 0; c < 4; c++) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(b + 48 + 32 * c));
             for (int h = 0; h < 2; h++) {
@@ -141,9 +143,7 @@ HS_TARGET static void deq_q5_K(const uint8_t *src, float *y, int64_t nb) {
                 __m256i bit = _mm256_set1_epi8((char)(1 << sub));
                 __m256i hb = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit), bit), b4);
                 __m256i lo = _mm256_and_si256(h ? _mm256_srli_epi16(v, 4) : v, m4);
-                uint8_t sc, m;
-                hs_scale_min_k4(sub, b + 4, &sc, &m);
-                store32_dl_ml(_mm256_or_si256(lo, hb), d * (float)sc, dmin * (float)m, y + 32 * sub);
+                store32_dl_ml(_mm256_or_si256(lo, hb), d * (float)sm[sub], dmin * (float)sm[8 + sub], y + 32 * sub);
             }
         }
     }
@@ -242,9 +242,14 @@ HS_TARGET HS_INLINE void mv32(const uint8_t *w, size_t rb, int64_t nb, int64_t r
             dec(row + b * bb, q, &d, &m);
             __m256 vd = _mm256_set1_ps(d);
             const float *xb = x + 32 * b;
-            if (has_m) {
-                __m256 vm = _mm256_set1_ps(m);
-                for (int k = 0; k < 4; k++) q[k] = _mm256_fmadd_ps(q[k], vd, vm);
+            if (has_m || NX >= 4) {
+                /* Weights formed once and shared: cheaper than scaling each vector's sum from nx = 4 on. */
+                if (has_m) {
+                    __m256 vm = _mm256_set1_ps(m);
+                    for (int k = 0; k < 4; k++) q[k] = _mm256_fmadd_ps(q[k], vd, vm);
+                } else {
+                    for (int k = 0; k < 4; k++) q[k] = _mm256_mul_ps(q[k], vd);
+                }
                 for (int j = 0; j < NX; j++) {
                     const float *xj = xb + j * ldx;
                     for (int k = 0; k < 4; k++) acc[j] = _mm256_fmadd_ps(q[k], _mm256_loadu_ps(xj + 8 * k), acc[j]);
@@ -313,6 +318,68 @@ HS_TARGET HS_INLINE void mv_chunked(uint32_t type, const uint8_t *w, size_t rb, 
     }
 }
 
+/* Fused Q4_K: value = dl·q − ml per 32-element sub-block. Σ w·x = Σ_s dl_s·(Σ q·x)_s − Σ_s ml_s·(Σ x)_s;
+ * the per-sub-block sums of x do not depend on the row, so they are computed once per call (xsum,
+ * [NX][ncols/32]) and the min term costs one FMA per 256-block per vector. */
+HS_TARGET HS_INLINE void mv_q4_K_nx(const uint8_t *w, size_t rb, int64_t nb, int64_t r0, int64_t r1,
+                                    const float *x, int64_t ldx, float *y, int64_t ldy, const float *xsum, const int NX) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    for (int64_t r = r0; r < r1; r++) {
+        const uint8_t *row = w + (size_t)r * rb;
+        __m256 acc[8], accm[8], total[8];
+        for (int j = 0; j < NX; j++) acc[j] = accm[j] = total[j] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *blk = row + 144 * b;
+            uint8_t sm[16];
+            hs_scales_mins_k4(blk + 4, sm);
+            __m256 dl = _mm256_mul_ps(_mm256_set1_ps(h2f(blk)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)sm))));
+            __m256 ml = _mm256_mul_ps(_mm256_set1_ps(h2f(blk + 2)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(sm + 8)))));
+            float dls[8];
+            _mm256_storeu_ps(dls, dl);
+            for (int j = 0; j < NX; j++) accm[j] = _mm256_fmadd_ps(ml, _mm256_loadu_ps(xsum + j * nb * 8 + 8 * b), accm[j]);
+            for (int c = 0; c < 4; c++) {
+                __m256i v = _mm256_loadu_si256((const __m256i *)(blk + 16 + 32 * c));
+                __m256 qlo[4], qhi[4];
+                i8x32_to_f32(_mm256_and_si256(v, m4), qlo);
+                i8x32_to_f32(_mm256_and_si256(_mm256_srli_epi16(v, 4), m4), qhi);
+                __m256 dlo = _mm256_set1_ps(dls[2 * c]), dhi = _mm256_set1_ps(dls[2 * c + 1]);
+                const float *xc = x + 256 * b + 64 * c;
+                for (int j = 0; j < NX; j++) {
+                    const float *xj = xc + j * ldx;
+                    __m256 s = _mm256_mul_ps(qlo[0], _mm256_loadu_ps(xj));
+                    s = _mm256_fmadd_ps(qlo[1], _mm256_loadu_ps(xj + 8), s);
+                    s = _mm256_fmadd_ps(qlo[2], _mm256_loadu_ps(xj + 16), s);
+                    s = _mm256_fmadd_ps(qlo[3], _mm256_loadu_ps(xj + 24), s);
+                    acc[j] = _mm256_fmadd_ps(dlo, s, acc[j]);
+                    s = _mm256_mul_ps(qhi[0], _mm256_loadu_ps(xj + 32));
+                    s = _mm256_fmadd_ps(qhi[1], _mm256_loadu_ps(xj + 40), s);
+                    s = _mm256_fmadd_ps(qhi[2], _mm256_loadu_ps(xj + 48), s);
+                    s = _mm256_fmadd_ps(qhi[3], _mm256_loadu_ps(xj + 56), s);
+                    acc[j] = _mm256_fmadd_ps(dhi, s, acc[j]);
+                }
+            }
+            if ((b & 1) == 1) {
+                for (int j = 0; j < NX; j++) {
+                    total[j] = _mm256_add_ps(total[j], acc[j]);
+                    acc[j] = _mm256_setzero_ps();
+                }
+            }
+        }
+        for (int j = 0; j < NX; j++) y[j * ldy + r] = hsum(_mm256_add_ps(total[j], acc[j])) - hsum(accm[j]);
+    }
+}
+
+/* Sums of x over each 32-element group, for every vector: xsum[j*(n/32) + g]. */
+HS_TARGET static void group_sums32(const float *x, int64_t ldx, int64_t n, int64_t nx, float *xsum) {
+    for (int64_t j = 0; j < nx; j++)
+        for (int64_t g = 0; g < n / 32; g++) {
+            const float *p = x + j * ldx + 32 * g;
+            __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
+                                     _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)));
+            xsum[j * (n / 32) + g] = hsum(s);
+        }
+}
+
 #define HS_NX_SWITCH(CALL)                                                                      \
     switch (nx) {                                                                               \
     case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break; case 4: CALL(4); break; \
@@ -346,6 +413,18 @@ HS_TARGET static int mv_any(uint32_t type, const uint8_t *w, size_t rb, int64_t 
     return 0;
 }
 
+/* Rows longer than this take the chunked Q4_K path (the x group sums live on the stack). */
+#define HS_Q4K_MAX_COLS 16384
+#define mv_q4_K_CALL(N) mv_q4_K_nx(w, rb, nb, r0, r1, x, ldx, y, ldy, xsum, N)
+HS_TARGET static int mv_q4_K(const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                             const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    float xsum[8 * HS_Q4K_MAX_COLS / 32];
+    int64_t nb = ncols / 256;
+    group_sums32(x, ldx, ncols, nx, xsum);
+    HS_NX_SWITCH(mv_q4_K_CALL)
+    return 0;
+}
+
 HS_TARGET int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                              const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
     switch (type) {
@@ -354,6 +433,9 @@ HS_TARGET int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t
     case HS_Q5_0: return mv_q5_0(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q5_1: return mv_q5_1(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q8_0: return mv_q8_0(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+    case HS_Q4_K:
+        if (ncols <= HS_Q4K_MAX_COLS) return mv_q4_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+        return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     default: return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     }
 }

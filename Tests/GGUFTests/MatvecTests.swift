@@ -62,6 +62,12 @@ func matvecMatchesReferenceOnRandomBlocks(_ type: GGMLType) {
     }
 }
 
+@Test func matvecLongQ4_KRowsTakeTheChunkedPath() {
+    // Rows longer than HS_Q4K_MAX_COLS (16384) do not fit the fused kernel's stack buffer of x sums.
+    let cols = 16384 + 512
+    checkMatvec(.q4_K, raw: randomBlocks(.q4_K, 2 * cols / 256, seed: 41), rows: 2, cols: cols, seed: 42)
+}
+
 @Test func matvecOddLengthFloatRows() {
     // F32/F16 rows whose length is not a multiple of 8 take the tail path.
     for type in [GGMLType.f32, .f16, .bf16] {
