@@ -39,5 +39,8 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["HopscopeCLI", "TestSupport"]),
-    ]
+    ],
+    // Swift 5 mode: the numeric code shares raw pointers across worker threads by design.
+    swiftLanguageModes: [.v5]
 )
+package.targets.append(.executableTarget(name: "scratch", dependencies: ["Model", "Analysis"], path: "Sources/scratch"))

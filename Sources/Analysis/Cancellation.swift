@@ -1,0 +1,19 @@
+import Foundation
+
+/// A flag long work polls between steps; set from any thread (the explorer's Esc, Ctrl-C in the CLI).
+public final class CancellationToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    public init() {}
+
+    public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+}
+
+/// Thrown when long work stops because its token was cancelled.
+public struct CancelledError: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "cancelled" }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GGUF
+
+/// A loaded GGUF model: configuration, tokenizer, weights and the forward pass.
+///
+/// ```swift
+/// let model = try LanguageModel(path: ModelPaths.resolve(nil))
+/// let ids = model.tokenizer.encode("The capital of France is")
+/// let next = model.greedyNext(ids)          // " Paris"
+/// ```
+public final class LanguageModel: @unchecked Sendable {
+    public let file: GGUFFile
+    public let config: ModelConfig
+    public let transformer: Transformer
+    public let tokenizer: Tokenizer
+    /// A short display name ("SmolLM2-135M-Instruct Q4_1").
+    public let name: String
+
+    /// Largest f32 weight copy kept for fast batched evaluation (bytes); `HOPSCOPE_DENSE_MB` overrides.
+    public static var denseBudget: Int {
+        if let s = ProcessInfo.processInfo.environment["HOPSCOPE_DENSE_MB"], let mb = Int(s) { return mb << 20 }
+        return 2 << 30
+    }
+
+    /// Opens, validates and prepares the model at `path`.
+    public init(path: String) throws(ModelError) {
+        do { file = try GGUFFile(path: path) } catch { throw .gguf(error) }
+        config = try ModelConfig(gguf: file)
+        let weights = try ModelWeights(file: file, config: config)
+        do { tokenizer = try Tokenizer(gguf: file) } catch let e as ModelError { throw e } catch {
+            throw .tokenizer("\(error)")
+        }
+        transformer = Transformer(config: config, weights: weights)
+        name = LanguageModel.displayName(file: file, path: path)
+        let linears = weights.linears
+        let denseTotal = linears.reduce(0) { $0 + $1.denseBytes }
+        if denseTotal <= LanguageModel.denseBudget {
+            for l in linears { l.makeDense() }
+        }
+    }
+
+    static func displayName(file: GGUFFile, path: String) -> String {
+        let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return base.replacingOccurrences(of: ".", with: " ")
+    }
+
+    /// An empty KV cache sized for `capacity` positions.
+    public func makeCache(capacity: Int = 64) -> KVCache {
+        KVCache(layers: config.layers, kvDim: config.kvDim, capacity: capacity)
+    }
+
+    /// Runs a whole prompt from position 0 in a fresh cache; returns the result and the cache.
+    public func run(_ ids: [Int32], hooks: Hooks? = nil, logits: LogitRows = .last) throws(ModelError) -> (ForwardResult, KVCache) {
+        try checkTokens(ids)
+        let cache = makeCache(capacity: ids.count + 16)
+        let rows = ids.indices.map { BatchRow(position: $0) }
+        return (transformer.forward(rows: rows, input: .tokens(ids), caches: [cache], hooks: hooks, logits: logits), cache)
+    }
+
+    /// Raw next-token logits after `ids` (vocab,).
+    public func nextLogits(_ ids: [Int32]) throws(ModelError) -> [Float] {
+        try run(ids).0.logits
+    }
+
+    /// Greedy generation of up to `maxTokens` tokens after `ids`, stopping at end-of-sequence.
+    public func generate(_ ids: [Int32], maxTokens: Int, hooks: Hooks? = nil) throws(ModelError) -> [Int32] {
+        guard maxTokens > 0 else { return [] }
+        try checkTokens(ids, extra: maxTokens)
+        let cache = makeCache(capacity: ids.count + maxTokens)
+        var result = transformer.forward(rows: ids.indices.map { BatchRow(position: $0) }, input: .tokens(ids),
+                                         caches: [cache], hooks: hooks)
+        var out: [Int32] = []
+        var pos = ids.count
+        while true {
+            let next = Int32(argmax(result.logits))
+            if tokenizer.isEndOfGeneration(next) { break }
+            out.append(next)
+            if out.count == maxTokens { break }
+            result = transformer.forward(rows: [BatchRow(position: pos)], input: .tokens([next]), caches: [cache])
+            pos += 1
+        }
+        return out
+    }
+
+    /// Checks ids are in the vocabulary and fit the context.
+    public func checkTokens(_ ids: [Int32], extra: Int = 0) throws(ModelError) {
+        guard !ids.isEmpty else { throw .badInput("the prompt is empty (no tokens)") }
+        if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw .badInput("token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+        }
+        if ids.count + extra > config.contextLength {
+            throw .contextOverflow(needed: ids.count + extra, limit: config.contextLength)
+        }
+    }
+}
+
+/// Index of the largest value (the first on ties), as greedy decoding picks.
+public func argmax<C: Collection>(_ values: C) -> Int where C.Element == Float, C.Index == Int {
+    var best = values.startIndex
+    for i in values.indices where values[i] > values[best] { best = i }
+    return best - values.startIndex
+}

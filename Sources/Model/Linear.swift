@@ -1,0 +1,84 @@
+import COpenBLAS
+import GGUF
+
+/// A weight matrix W [out × in] (GGUF ne = [in, out]) applied as y = x · Wᵀ to rows of activations.
+///
+/// The quantized bytes stay memory-mapped. Small models also keep an exact f32 copy (`dense`), so
+/// batched evaluation is one sgemm; without it, tiles of rows are dequantized and multiplied.
+/// Few rows (generation) use the fused dequantize-and-dot kernel, reading 4–8× fewer bytes.
+final class Linear: @unchecked Sendable {
+    let name: String
+    let type: GGMLType
+    let outDim: Int                  // rows of W
+    let inDim: Int                   // columns of W
+    let rowBytes: Int
+    let data: UnsafeRawPointer       // mmapped blocks, [outDim rows of rowBytes]
+    private(set) var dense: UnsafeMutablePointer<Float>?   // (outDim, inDim) exact f32 copy, or nil
+
+    /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm.
+    static let matvecMaxRows = 0
+
+    init(name: String, tensor: GGUFTensorInfo, file: GGUFFile) throws(ModelError) {
+        guard tensor.shape.count == 2 else {
+            throw .badTensor("tensor '\(name)' has shape \(tensor.shape), expected 2 dimensions")
+        }
+        self.name = name
+        type = tensor.type
+        inDim = tensor.shape[0]
+        outDim = tensor.shape[1]
+        rowBytes = tensor.rowBytes
+        data = file.data(tensor).baseAddress!
+    }
+
+    deinit { dense?.deallocate() }
+
+    var denseBytes: Int { outDim * inDim * 4 }
+
+    /// Builds the exact f32 copy (idempotent); rows are dequantized in parallel.
+    func makeDense() {
+        guard dense == nil else { return }
+        let d = UnsafeMutablePointer<Float>.allocate(capacity: outDim * inDim)
+        Parallel.forEachChunk(0..<outDim, minChunk: 256) { rows in
+            for r in rows { Kernels.dequantizeRow(type, data + r * rowBytes, d + r * inDim, inDim) }
+        }
+        dense = d
+    }
+
+    /// Dequantizes row `r` (e.g. an embedding) into `dst` [inDim].
+    func row(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
+        if let dense { dst.update(from: dense + r * inDim, count: inDim) } else {
+            Kernels.dequantizeRow(type, data + r * rowBytes, dst, inDim)
+        }
+    }
+
+    /// y [n × outDim] = x [n × inDim] · Wᵀ.
+    func apply(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        guard n > 0 else { return }
+        if n <= Linear.matvecMaxRows {
+            Parallel.forEachChunk(0..<outDim, minChunk: 64) { rows in
+                Kernels.matvec(type, data, rowBytes: rowBytes, cols: inDim, rows: rows, x, nx: n, ldx: inDim, y, ldy: outDim)
+            }
+        } else if let dense {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(outDim), Int32(inDim),
+                        1, x, Int32(inDim), dense, Int32(inDim), 0, y, Int32(outDim))
+        } else {
+            applyTiled(x, n: n, y)
+        }
+    }
+
+    /// Dequantizes ~256 KB tiles of W and multiplies each with one sgemm (no full f32 copy).
+    private func applyTiled(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let tileRows = max(16, (1 << 16) / inDim)
+        let tiles = (outDim + tileRows - 1) / tileRows
+        Parallel.forEachChunk(0..<tiles) { tileRange in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * inDim)
+            defer { scratch.deallocate() }
+            for t in tileRange {
+                let r0 = t * tileRows, r1 = min(outDim, r0 + tileRows)
+                for r in r0..<r1 { Kernels.dequantizeRow(type, data + r * rowBytes, scratch + (r - r0) * inDim, inDim) }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(r1 - r0), Int32(inDim),
+                            1, x, Int32(inDim), scratch, Int32(inDim), 0, y + r0, Int32(outDim))
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+/// The decoder stack of llama, qwen2 and gemma3 models: one forward function, hook points between its steps.
+///
+/// Rows of a batch may belong to different sequences (each with its own KV cache) and may enter at
+/// different layers (rows sorted by `startLayer`), so a back-patching grid runs as one batch.
+public final class Transformer: @unchecked Sendable {
+    public let config: ModelConfig
+    let weights: ModelWeights
+
+    init(config: ModelConfig, weights: ModelWeights) {
+        self.config = config
+        self.weights = weights
+    }
+
+    /// Runs `rows` through the model, writing their keys and values into `caches`.
+    ///
+    /// Requirements (checked): rows sorted by `startLayer`; every row's position at or after its cache's
+    /// shared prefix; earlier positions of each sequence already in its cache for every layer the row runs.
+    public func forward(rows: [BatchRow], input: BatchInput, caches: [KVCache], hooks: Hooks? = nil,
+                        logits selection: LogitRows = .last) -> ForwardResult {
+        let c = config
+        let n = rows.count, dim = c.dim
+        var result = ForwardResult()
+        guard n > 0 else { return result }
+        precondition(zip(rows, rows.dropFirst()).allSatisfy { $0.startLayer <= $1.startLayer }, "rows must be sorted by startLayer")
+        for r in rows {
+            precondition(r.position >= caches[r.sequence].prefixLength, "row writes into a shared prefix")
+            caches[r.sequence].reserve(through: r.position)
+        }
+        let hooks = (hooks?.isEmpty ?? true) ? nil : hooks
+        let sites = hooks.map { HookSites($0, rows: rows, dim: dim) }
+
+        // Activations, allocated once per call.
+        let x = Buffer(n * dim)             // (n, dim) residual stream
+        let xb = Buffer(n * dim)            // (n, dim) normed input of a sublayer
+        let q = Buffer(n * c.qDim)          // (n, heads · headDim)
+        let k = Buffer(n * c.kvDim)         // (n, kvHeads · headDim)
+        let v = Buffer(n * c.kvDim)
+        let att = Buffer(n * c.qDim)        // (n, heads · headDim) attention-weighted values
+        let sub = Buffer(n * dim)           // (n, dim) sublayer output (attention or MLP)
+        let hb = Buffer(n * c.ffnDim)       // (n, ffn) gate
+        let hb2 = Buffer(n * c.ffnDim)      // (n, ffn) up
+        defer { [x, xb, q, k, v, att, sub, hb, hb2].forEach { $0.free() } }
+
+        // Embedding (rows entering at layer 0) or given residuals.
+        switch input {
+        case .tokens(let ids):
+            precondition(ids.count == n && rows.allSatisfy { $0.startLayer == 0 })
+            for i in 0..<n {
+                weights.embedding.row(Int(ids[i]), into: x.p + i * dim)
+                if c.embeddingScale != 1 { for j in 0..<dim { x.p[i * dim + j] *= c.embeddingScale } }
+            }
+            sites?.apply(.embedding, x.p, active: n, into: &result)
+        case .residuals(let values):
+            precondition(values.count == n * dim)
+            values.withUnsafeBufferPointer { x.p.update(from: $0.baseAddress!, count: n * dim) }
+        }
+
+        let firstLayer = rows[0].startLayer
+        var active = 0
+        for l in firstLayer..<c.layers {
+            while active < n && rows[active].startLayer <= l { active += 1 }
+            let a = active
+            let w = weights.blocks[l]
+
+            // Attention: norm → q, k, v (+ bias, + per-head norm) → rope → cache → softmax(q·k)·v → output.
+            for i in 0..<a { VectorMath.rmsNorm(x.p + i * dim, w.attnNorm, xb.p + i * dim, dim, eps: c.normEps) }
+            w.wq.apply(xb.p, n: a, q.p)
+            w.wk.apply(xb.p, n: a, k.p)
+            w.wv.apply(xb.p, n: a, v.p)
+            if let bq = w.bq, let bk = w.bk, let bv = w.bv {
+                for i in 0..<a {
+                    for j in 0..<c.qDim { q.p[i * c.qDim + j] += bq[j] }
+                    for j in 0..<c.kvDim { k.p[i * c.kvDim + j] += bk[j]; v.p[i * c.kvDim + j] += bv[j] }
+                }
+            }
+            if let qn = w.qNorm, let kn = w.kNorm {
+                for h in 0..<(a * c.heads) { VectorMath.rmsNorm(q.p + h * c.headDim, qn, q.p + h * c.headDim, c.headDim, eps: c.normEps) }
+                for h in 0..<(a * c.kvHeads) { VectorMath.rmsNorm(k.p + h * c.headDim, kn, k.p + h * c.headDim, c.headDim, eps: c.normEps) }
+            }
+            applyRope(layer: l, rows: rows, active: a, q: q.p, k: k.p)
+            for i in 0..<a {
+                let r = rows[i], cache = caches[r.sequence]
+                cache.key(l, r.position).update(from: k.p + i * c.kvDim, count: c.kvDim)
+                cache.value(l, r.position).update(from: v.p + i * c.kvDim, count: c.kvDim)
+            }
+            let means = attention(layer: l, rows: rows, active: a, caches: caches, q: q.p, out: att.p,
+                                  blocked: hooks?.blockedEdges[l], record: hooks?.recordAttention.contains(l) == true)
+            if let means { result.attention[l] = means }
+            w.wo.apply(att.p, n: a, sub.p)
+            if let post = w.postAttnNorm {
+                for i in 0..<a { VectorMath.rmsNorm(sub.p + i * dim, post, sub.p + i * dim, dim, eps: c.normEps) }
+            }
+            sites?.apply(.attention(l), sub.p, active: a, into: &result)
+            for i in 0..<(a * dim) { x.p[i] += sub.p[i] }
+
+            // MLP: norm → act(gate) · up → down.
+            for i in 0..<a { VectorMath.rmsNorm(x.p + i * dim, w.ffnNorm, xb.p + i * dim, dim, eps: c.normEps) }
+            w.gate.apply(xb.p, n: a, hb.p)
+            w.up.apply(xb.p, n: a, hb2.p)
+            if c.architecture == .gemma3 {
+                for i in 0..<(a * c.ffnDim) { hb.p[i] = VectorMath.geluTanh(hb.p[i]) * hb2.p[i] }
+            } else {
+                for i in 0..<(a * c.ffnDim) { hb.p[i] = VectorMath.silu(hb.p[i]) * hb2.p[i] }
+            }
+            w.down.apply(hb.p, n: a, sub.p)
+            if let post = w.postFfnNorm {
+                for i in 0..<a { VectorMath.rmsNorm(sub.p + i * dim, post, sub.p + i * dim, dim, eps: c.normEps) }
+            }
+            sites?.apply(.mlp(l), sub.p, active: a, into: &result)
+            for i in 0..<(a * dim) { x.p[i] += sub.p[i] }
+
+            // Block output: the residual stream after layer l.
+            sites?.apply(.block(l), x.p, active: a, into: &result)
+        }
+
+        result.finalResidual = Array(UnsafeBufferPointer(start: x.p, count: n * dim))
+        let logitRows: [Int]
+        switch selection {
+        case .none: logitRows = []
+        case .all: logitRows = Array(0..<n)
+        case .rows(let r): logitRows = r
+        case .last: logitRows = [n - 1]
+        }
+        if !logitRows.isEmpty {
+            let sel = logitRows.flatMap { result.finalResidual[($0 * dim)..<(($0 + 1) * dim)] }
+            result.logits = unembed(sel, count: logitRows.count)
+            result.logitRows = logitRows
+        }
+        return result
+    }
+
+    /// Final norm + unembedding of `count` residual vectors (count, dim) → (count, vocab) logits.
+    /// This is also the logit lens: any layer's residual read through the model's own head.
+    public func unembed(_ residuals: [Float], count: Int) -> [Float] {
+        let dim = config.dim
+        precondition(residuals.count == count * dim)
+        guard count > 0 else { return [] }
+        let normed = Buffer(count * dim)
+        defer { normed.free() }
+        residuals.withUnsafeBufferPointer { r in
+            for i in 0..<count { VectorMath.rmsNorm(r.baseAddress! + i * dim, weights.outputNorm, normed.p + i * dim, dim, eps: config.normEps) }
+        }
+        var out = [Float](repeating: 0, count: count * config.vocabSize)
+        out.withUnsafeMutableBufferPointer { weights.output.apply(normed.p, n: count, $0.baseAddress!) }
+        return out
+    }
+
+    // MARK: Steps
+
+    private func applyRope(layer l: Int, rows: [BatchRow], active a: Int, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>) {
+        let c = config
+        let base = c.isLocal(l) ? (c.ropeBaseLocal ?? c.ropeBase) : c.ropeBase
+        let rope = Rope(style: c.ropeStyle, dims: c.ropeDims, base: base)
+        let half = c.ropeDims / 2
+        let cs = Buffer(2 * half)
+        defer { cs.free() }
+        for i in 0..<a {
+            rope.table(rows[i].position, cos: cs.p, sin: cs.p + half)
+            rope.apply(q + i * c.qDim, heads: c.heads, headDim: c.headDim, cos: cs.p, sin: cs.p + half)
+            rope.apply(k + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cs.p, sin: cs.p + half)
+        }
+    }
+
+    /// Causal (optionally sliding-window) grouped-query attention of each active row over its cache.
+    private func attention(layer l: Int, rows: [BatchRow], active a: Int, caches: [KVCache],
+                           q: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                           blocked: Set<AttentionEdge>?, record: Bool) -> [[Float]]? {
+        let c = config
+        let group = c.heads / c.kvHeads
+        let window = c.isLocal(l) ? c.slidingWindow : nil
+        let maxPos = rows[0..<a].map(\.position).max() ?? 0
+        var means: [[Float]] = !record ? [] : rows[0..<a].map { [Float](repeating: 0, count: $0.position + 1) }
+        let work = a * (maxPos + 1) * c.heads
+        means.withUnsafeMutableBufferPointer { meansBuf in
+            Parallel.forEachChunk(0..<a, minChunk: work > 1 << 15 ? 1 : a) { chunk in
+                let scores = Buffer(maxPos + 1)
+                defer { scores.free() }
+                for i in chunk {
+                    let r = rows[i], cache = caches[r.sequence]
+                    let lo = window.map { max(0, r.position - $0 + 1) } ?? 0
+                    let span = r.position - lo + 1
+                    for h in 0..<c.heads {
+                        let qh = q + i * c.qDim + h * c.headDim
+                        let kvOff = (h / group) * c.headDim
+                        for j in 0..<span {
+                            let p = lo + j
+                            if let blocked, blocked.contains(AttentionEdge(query: r.position, key: p)) {
+                                scores.p[j] = -.infinity
+                            } else {
+                                scores.p[j] = VectorMath.dot(qh, cache.key(l, p) + kvOff, c.headDim) * c.attentionScale
+                            }
+                        }
+                        VectorMath.softmax(scores.p, span)
+                        let o = out + i * c.qDim + h * c.headDim
+                        o.initialize(repeating: 0, count: c.headDim)
+                        for j in 0..<span where scores.p[j] != 0 {
+                            VectorMath.axpy(scores.p[j], cache.value(l, lo + j) + kvOff, o, c.headDim)
+                        }
+                        if !meansBuf.isEmpty {
+                            for j in 0..<span { meansBuf[i][lo + j] += scores.p[j] / Float(c.heads) }
+                        }
+                    }
+                }
+            }
+        }
+        return record ? means : nil
+    }
+}
+
+/// A raw float buffer for activations of one forward call.
+struct Buffer {
+    let p: UnsafeMutablePointer<Float>
+    init(_ count: Int) {
+        p = .allocate(capacity: max(count, 1))
+        p.initialize(repeating: 0, count: max(count, 1))
+    }
+    func free() { p.deallocate() }
+}
+
+/// Overwrites and recordings of one forward call, indexed by hook point and row.
+struct HookSites {
+    let dim: Int
+    let rowCount: Int
+    var overwrites: [HookPoint: [(row: Int, vector: [Float])]] = [:]
+    let record: Set<HookPoint>
+
+    init(_ hooks: Hooks, rows: [BatchRow], dim: Int) {
+        self.dim = dim
+        rowCount = rows.count
+        record = hooks.record
+        var rowOf: [HookSiteKey: Int] = [:]
+        for (i, r) in rows.enumerated() { rowOf[HookSiteKey(sequence: r.sequence, position: r.position)] = i }
+        for (site, vector) in hooks.overwrites {
+            precondition(vector.count == dim, "overwrite at \(site.point) has \(vector.count) values, expected \(dim)")
+            if let row = rowOf[HookSiteKey(sequence: site.sequence, position: site.position)] {
+                overwrites[site.point, default: []].append((row, vector))
+            }
+        }
+    }
+
+    /// Applies overwrites at `point` to active rows, then records the (possibly overwritten) values.
+    func apply(_ point: HookPoint, _ values: UnsafeMutablePointer<Float>, active: Int, into result: inout ForwardResult) {
+        if let list = overwrites[point] {
+            for (row, vector) in list where row < active {
+                vector.withUnsafeBufferPointer { (values + row * dim).update(from: $0.baseAddress!, count: dim) }
+            }
+        }
+        if record.contains(point) {
+            var out = [Float](repeating: 0, count: rowCount * dim)
+            out.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: values, count: active * dim) }
+            result.recorded[point] = out
+        }
+    }
+}
+
+private struct HookSiteKey: Hashable {
+    var sequence: Int
+    var position: Int
+}
