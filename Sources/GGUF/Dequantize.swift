@@ -109,7 +109,7 @@ enum BlockQ6_K { static let ql = 0, qh = 128, scales = 192, d = 208, size = 210 
     UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self))
 }
 /// An IEEE binary16 field widened to Float (exact).
-@inline(__always) func half(_ p: UnsafeRawPointer, _ o: Int) -> Float { Float(Float16(bitPattern: u16(p, o))) }
+@inline(__always) private func half(_ p: UnsafeRawPointer, _ o: Int) -> Float { Float(Float16(bitPattern: u16(p, o))) }
 
 // MARK: - 32-element blocks
 
@@ -216,7 +216,7 @@ private func q3_K(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
 /// Sub-block `j`'s 6-bit (scale, min) from the 12 packed bytes of a Q4_K / Q5_K block:
 /// j < 4 — low 6 bits of bytes j and j+4; j ≥ 4 — a nibble of byte j+4 plus the top 2 bits of
 /// bytes j−4 (scale) and j (min).
-func scaleMinK4(_ j: Int, _ s: UnsafeRawPointer) -> (scale: UInt8, min: UInt8) {
+private func scaleMinK4(_ j: Int, _ s: UnsafeRawPointer) -> (scale: UInt8, min: UInt8) {
     if j < 4 {
         return (u8(s, j) & 63, u8(s, j + 4) & 63)
     }
