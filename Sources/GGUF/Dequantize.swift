@@ -1,3 +1,5 @@
+import CKernels
+
 /// The scalar reference dequantizer: every GGUF block format decoded to `Float`, written for clarity.
 ///
 /// This is the oracle the fast C kernels (`hs_dequantize_row`, `hs_matvec`) are tested against, and
@@ -38,6 +40,13 @@ public enum Dequantize {
             case .q6_K: q6_K(block, out)
             }
         }
+    }
+
+    /// The same decoding by the fast C kernel (`hs_dequantize_row`: AVX2 when the CPU has it,
+    /// scalar C otherwise or under `HOPSCOPE_KERNELS=scalar`); bit-identical to `reference`.
+    public static func fast(_ type: GGMLType, from src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let rc = hs_dequantize_row(type.rawValue, src, dst, Int64(count))
+        precondition(rc == 0, "\(type): \(count) elements is not a whole number of \(type.blockElements)-element blocks")
     }
 
     /// One row (along `ne[0]`) of a tensor, dequantized.
