@@ -423,6 +423,55 @@ HS_TARGET HS_INLINE void mv_q4_K_nx(const uint8_t *w, size_t rb, int64_t nb, int
     }
 }
 
+/* Fused Q6_K: value = d·scale_s·(q − 32) with one int8 scale per 16 elements. The 6-bit values are
+ * rebuilt as in deq_q6_K; each 16-element half-group is dotted with x and scaled once. */
+HS_TARGET HS_INLINE void mv_q6_K_nx(const uint8_t *w, size_t rb, int64_t nb, int64_t r0, int64_t r1,
+                                    const float *x, int64_t ldx, float *y, int64_t ldy, const int NX) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x03), k32 = _mm256_set1_epi8(32);
+    for (int64_t r = r0; r < r1; r++) {
+        const uint8_t *row = w + (size_t)r * rb;
+        __m256 acc[8], total[8];
+        for (int j = 0; j < NX; j++) acc[j] = total[j] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *blk = row + 210 * b;
+            __m256 vd = _mm256_set1_ps(h2f(blk + 208));
+            float dls[16];
+            _mm256_storeu_ps(dls, _mm256_mul_ps(vd, i8x8_to_f32(_mm_loadl_epi64((const __m128i *)(blk + 192)))));
+            _mm256_storeu_ps(dls + 8, _mm256_mul_ps(vd, i8x8_to_f32(_mm_loadl_epi64((const __m128i *)(blk + 200)))));
+            for (int half = 0; half < 2; half++) {
+                const uint8_t *ql = blk + 64 * half;
+                __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * half));
+                __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                __m256i lows[4] = {
+                    _mm256_and_si256(l0, m4), _mm256_and_si256(l1, m4),
+                    _mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                };
+                for (int g = 0; g < 4; g++) {
+                    __m256i high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * g), m2);
+                    __m256 q[4];
+                    i8x32_to_f32(_mm256_sub_epi8(_mm256_or_si256(lows[g], _mm256_slli_epi16(high, 4)), k32), q);
+                    __m256 da = _mm256_set1_ps(dls[8 * half + 2 * g]), db = _mm256_set1_ps(dls[8 * half + 2 * g + 1]);
+                    const float *xg = x + 256 * b + 128 * half + 32 * g;
+                    for (int j = 0; j < NX; j++) {
+                        const float *xj = xg + j * ldx;
+                        __m256 sa = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xj + 8), _mm256_mul_ps(q[0], _mm256_loadu_ps(xj)));
+                        __m256 sb = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xj + 24), _mm256_mul_ps(q[2], _mm256_loadu_ps(xj + 16)));
+                        acc[j] = _mm256_fmadd_ps(da, sa, acc[j]);
+                        acc[j] = _mm256_fmadd_ps(db, sb, acc[j]);
+                    }
+                }
+            }
+            if ((b & 1) == 1) {
+                for (int j = 0; j < NX; j++) {
+                    total[j] = _mm256_add_ps(total[j], acc[j]);
+                    acc[j] = _mm256_setzero_ps();
+                }
+            }
+        }
+        for (int j = 0; j < NX; j++) y[j * ldy + r] = hsum(_mm256_add_ps(total[j], acc[j]));
+    }
+}
+
 /* Sums of x over each 32-element group, for every vector: xsum[j*(n/32) + g]. */
 HS_TARGET static void group_sums32(const float *x, int64_t ldx, int64_t n, int64_t nx, float *xsum) {
     for (int64_t j = 0; j < nx; j++)
@@ -493,6 +542,13 @@ HS_TARGET static int mv_q4_xs(const uint8_t *w, size_t rb, int64_t ncols, int64_
     return 0;
 }
 
+#define mv_q6_K_CALL(N) mv_q6_K_nx(w, rb, ncols / 256, r0, r1, x, ldx, y, ldy, N)
+HS_TARGET static int mv_q6_K(const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                             const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    HS_NX_SWITCH(mv_q6_K_CALL)
+    return 0;
+}
+
 HS_TARGET int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                              const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
     switch (type) {
@@ -508,6 +564,7 @@ HS_TARGET int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t
     case HS_Q4_K:
         if (ncols <= HS_Q4K_MAX_COLS) return mv_q4_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
         return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+    case HS_Q6_K: return mv_q6_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     default: return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     }
 }

@@ -19,10 +19,10 @@
  * Q2_K 10, Q3_K 11, Q4_K 12, Q5_K 13, Q6_K 14, BF16 30.
  *
  * AVX2 coverage: dequantization of every type except Q2_K / Q3_K (scalar); fused matvec kernels
- * for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q4_K; every other type decodes 256 weights at a time into
+ * for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K and Q6_K; every other type decodes 256 weights at a time into
  * an L1 buffer with the SIMD dequantizer and dots them with FMAs (F32 rows are read in place).
  * Measured single-thread on this project's build machine (scripts/bench/kernels_bench.c, nx = 1,
- * GB/s of weights): Q4_0 ≈ 10, Q4_1 ≈ 10, Q4_K ≈ 10, Q5_0 ≈ 8, Q6_K ≈ 5.5, Q8_0 ≈ 18, F16 ≈ 14,
+ * GB/s of weights): Q4_0 ≈ 10, Q4_1 ≈ 10, Q4_K ≈ 10, Q5_0 ≈ 8, Q6_K ≈ 10, Q8_0 ≈ 18, F16 ≈ 14,
  * F32 ≈ 23; hs_dequantize_row ≈ 8–10 GB/s in (50–65 GB/s of floats out) for the quantized types.
  *
  * Thread safety: all kernels are reentrant (no global state besides the implementation choice),
