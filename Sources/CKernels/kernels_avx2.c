@@ -516,12 +516,12 @@ HS_TARGET static int mv_any(uint32_t type, const uint8_t *w, size_t rb, int64_t 
     return 0;
 }
 
-/* Rows longer than this take the chunked Q4_K path (the x group sums live on the stack). */
-#define HS_Q4K_MAX_COLS 16384
+/* Rows longer than this skip the kernels that need per-call sums of x (those live on the stack). */
+#define HS_XSUM_MAX_COLS 16384
 #define mv_q4_K_CALL(N) mv_q4_K_nx(w, rb, nb, r0, r1, x, ldx, y, ldy, xsum, N)
 HS_TARGET static int mv_q4_K(const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                              const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
-    float xsum[8 * HS_Q4K_MAX_COLS / 32];
+    float xsum[8 * HS_XSUM_MAX_COLS / 32];
     int64_t nb = ncols / 256;
     group_sums32(x, ldx, ncols, nx, xsum);
     HS_NX_SWITCH(mv_q4_K_CALL)
@@ -531,7 +531,7 @@ HS_TARGET static int mv_q4_K(const uint8_t *w, size_t rb, int64_t ncols, int64_t
 #define mv_q4_xs_CALL(N) mv_q4_nx(w, rb, nb, r0, r1, x, ldx, y, ldy, xsum, N, has_m)
 HS_TARGET static int mv_q4_xs(const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                               const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy, int has_m) {
-    float xsum[8 * HS_Q4K_MAX_COLS / 32];
+    float xsum[8 * HS_XSUM_MAX_COLS / 32];
     int64_t nb = ncols / 32;
     group_sums32(x, ldx, ncols, nx, xsum);
     if (has_m) {
@@ -553,16 +553,16 @@ HS_TARGET int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t
                              const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
     switch (type) {
     case HS_Q4_0:
-        if (nx < 4 && ncols <= HS_Q4K_MAX_COLS) return mv_q4_xs(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy, 0);
+        if (nx < 4 && ncols <= HS_XSUM_MAX_COLS) return mv_q4_xs(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy, 0);
         return mv_q4_0(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q4_1:
-        if (nx < 2 && ncols <= HS_Q4K_MAX_COLS) return mv_q4_xs(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy, 1);
+        if (nx < 2 && ncols <= HS_XSUM_MAX_COLS) return mv_q4_xs(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy, 1);
         return mv_q4_1(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q5_0: return mv_q5_0(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q5_1: return mv_q5_1(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q8_0: return mv_q8_0(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q4_K:
-        if (ncols <= HS_Q4K_MAX_COLS) return mv_q4_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+        if (ncols <= HS_XSUM_MAX_COLS) return mv_q4_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
         return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     case HS_Q6_K: return mv_q6_K(w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
     default: return mv_any(type, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);

@@ -65,10 +65,11 @@ func matvecMatchesReferenceOnRandomBlocks(_ type: GGMLType) {
     }
 }
 
-@Test func matvecLongQ4_KRowsTakeTheChunkedPath() {
-    // Rows longer than HS_Q4K_MAX_COLS (16384) do not fit the fused kernel's stack buffer of x sums.
+@Test(arguments: [GGMLType.q4_K, .q4_0, .q4_1])
+func matvecLongRowsSkipTheXSumKernels(_ type: GGMLType) {
+    // Rows longer than HS_XSUM_MAX_COLS (16384) do not fit the stack buffer of per-group x sums.
     let cols = 16384 + 512
-    checkMatvec(.q4_K, raw: randomBlocks(.q4_K, 2 * cols / 256, seed: 41), rows: 2, cols: cols, seed: 42)
+    checkMatvec(type, raw: randomBlocks(type, 2 * cols / type.blockElements, seed: 41), rows: 2, cols: cols, seed: 42)
 }
 
 @Test func matvecOddLengthFloatRows() {

@@ -66,7 +66,8 @@ int hs_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);
 ///
 /// W is `type` with row r at `w + r*row_bytes` (ncols elements, a whole number of blocks).
 /// 1 ≤ nx ≤ 8: each block of weights is loaded and decoded once for all vectors. Callers split
-/// [r0, r1) across threads. Products and sums are float32; the result differs from the exact sum
+/// [r0, r1) across threads, in large ranges: for Q4_0, Q4_1 and Q4_K the kernel first sums x over
+/// each 32-element group (O(ncols·nx) per call), which one-row calls would pay for every row. Products and sums are float32; the result differs from the exact sum
 /// by float32 rounding only (accumulation chains are kept short: ≤ 16 blocks per partial sum).
 /// Returns 0, or -1 on an unsupported type, bad nx, or ncols not a multiple of the block size.
 int hs_matvec(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
