@@ -58,6 +58,19 @@ func eachValueTypeRoundTrips(_ key: String) throws {
     #expect(try w.serialized() == Array(try Data(contentsOf: URL(fileURLWithPath: path))))
 }
 
+@Test func tensorsCopiedFromAnotherFile() throws {
+    var w = GGUFWriter()
+    try w.addTensor("a", type: .f32, shape: [4], bytes: Data(try Quantize.row(.f32, [1, 2, 3, 4])))
+    let first = try GGUFFile(bytes: try w.serialized())
+    var copy = GGUFWriter()
+    let t = try first.requireTensor("a")
+    try copy.addTensor("a", type: t.type, shape: t.shape) { out in try out.write(first.data(t)) }
+    try copy.addTensor("b", type: t.type, shape: t.shape, bytes: first.data(t))
+    let second = try GGUFFile(bytes: try copy.serialized())
+    #expect(Dequantize.tensor(second, try second.requireTensor("a")) == [1, 2, 3, 4])
+    #expect(Array(second.data(try second.requireTensor("b"))) == Array(first.data(t)))
+}
+
 @Test func alignmentIsHonoured() throws {
     var w = GGUFWriter(alignment: 64)
     #expect(w.alignment == 64)
