@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from facts import ENTITIES, FACTS  # noqa: E402
+from facts import ENTITIES, FACTS, MULTI_VALUED  # noqa: E402
 from relations import KEYS, PHRASES, hop, prompt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,9 @@ def compose():
         for r2, e3 in sorted(by_subject.get(e2, [])):
             if r2 not in allowed or e3 in (e1, e2) or leaks(e1, e2) or leaks(e1, e3):
                 continue
+            if any(key in MULTI_VALUED and e1 not in MULTI_VALUED[key]["only_from"]
+                   for key in [(e1, r1), (e2, r2)]):
+                continue
             q, theme = make_query(e1, r1, e2, r2, e3)
             themes.setdefault(theme, []).append(q)
     for rows in themes.values():
@@ -179,6 +182,7 @@ def validate(rows, where):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="validate and compare with the files on disk")
+    ap.add_argument("--table", action="store_true", help="print the per-(r1, r2) counts as Markdown")
     args = ap.parse_args()
     themes = compose()
     all_rows = [q for t in sorted(themes) for q in themes[t]]
@@ -198,6 +202,15 @@ def main():
     pairs = Counter((q["r1"], q["r2"]) for q in all_rows)
     print(f"{len(all_rows)} queries, {len(pairs)} (r1, r2) pairs: "
           + ", ".join(f"{t} {len(r)}" for t, r in sorted(themes.items())), file=sys.stderr)
+    if args.table:
+        per_theme = Counter((q["r1"], q["r2"], q["id"].split("-", 1)[0]) for q in all_rows)
+        names = sorted(themes)
+        print("| r1 | r2 | " + " | ".join(names) + " | total |")
+        print("|---|---|" + "---:|" * (len(names) + 1))
+        for (r1, r2), n in sorted(pairs.items()):
+            cells = [str(per_theme[(r1, r2, t)] or "") for t in names]
+            print(f"| {r1} | {r2} | " + " | ".join(cells) + f" | {n} |")
+        print(f"| **all** | | " + " | ".join(str(len(themes[t])) for t in names) + f" | {len(all_rows)} |")
     if stale:
         sys.exit("out of date (run scripts/queries/build_queries.py): " + ", ".join(stale))
 

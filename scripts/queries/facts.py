@@ -56,7 +56,7 @@ CURRENCIES = {
     "UAE dirham": ["United Arab Emirates dirham", "dirham", "AED"],
     "Saudi riyal": ["riyal", "SAR"],
     "Turkish lira": ["lira", "TRY"],
-    "euro": ["EUR", "€"],
+    "euro": ["EUR"],
     "Swedish krona": ["krona", "SEK"],
     "Norwegian krone": ["NOK"],
     "Danish krone": ["DKK"],
@@ -266,8 +266,7 @@ COUNTRIES = [
     ("Hungary", None, ["Magyarország"], "Budapest", "Hungarian forint", "Hungarian", "Europe", None, None),
     ("Serbia", None, ["Republic of Serbia"], "Belgrade", "Serbian dinar", "Serbian", "Europe", None, None),
     ("Russia", None, ["Russian Federation"], "Moscow", "Russian ruble", "Russian", None, None, None),
-    ("United States", "the United States", ["United States of America", "USA", "U.S.", "U.S.A.",
-                                            "America"],
+    ("United States", "the United States", ["United States of America", "USA", "U.S.", "U.S.A."],
      "Washington, D.C.", "United States dollar", None, "North America", "The Star-Spangled Banner", None),
     ("Canada", None, [], "Ottawa", "Canadian dollar", None, "North America", "O Canada", "Charles III"),
     ("Mexico", None, ["United Mexican States", "México"], "Mexico City", "Mexican peso", None,
@@ -407,7 +406,7 @@ CITIES = [
     ("Lyon", ["Lyons"], "France"), ("Bordeaux", [], "France"),
     ("Milan", ["Milano"], "Italy"), ("Venice", ["Venezia"], "Italy"), ("Florence", ["Firenze"], "Italy"),
     ("Naples", ["Napoli"], "Italy"), ("Turin", ["Torino"], "Italy"), ("Barcelona", [], "Spain"),
-    ("Seville", ["Sevilla"], "Spain"), ("Valencia", [], "Spain"), ("Porto", ["Oporto"], "Portugal"),
+    ("Seville", ["Sevilla"], "Spain"), ("Porto", ["Oporto"], "Portugal"),
     ("Rotterdam", [], "Netherlands"), ("Antwerp", ["Antwerpen"], "Belgium"),
     ("Salzburg", [], "Austria"), ("Zürich", ["Zurich"], "Switzerland"), ("Geneva", ["Genève"], "Switzerland"),
     ("Gothenburg", ["Göteborg"], "Sweden"), ("Bergen", [], "Norway"), ("Kraków", ["Krakow", "Cracow"], "Poland"),
@@ -416,9 +415,9 @@ CITIES = [
     ("New York City", ["New York"], "United States"), ("Los Angeles", [], "United States"),
     ("Chicago", [], "United States"), ("San Francisco", [], "United States"),
     ("Seattle", [], "United States"), ("Toronto", [], "Canada"), ("Vancouver", [], "Canada"),
-    ("Montreal", ["Montréal"], "Canada"), ("Rio de Janeiro", ["Rio"], "Brazil"),
+    ("Montreal", ["Montréal"], "Canada"), ("Rio de Janeiro", [], "Brazil"),
     ("São Paulo", ["Sao Paulo"], "Brazil"), ("Cusco", ["Cuzco"], "Peru"),
-    ("Alexandria", [], "Egypt"), ("Cape Town", [], "South Africa"), ("Sydney", [], "Australia"),
+    ("Cape Town", [], "South Africa"), ("Sydney", [], "Australia"),
     ("Melbourne", [], "Australia"), ("Auckland", [], "New Zealand"),
 ]
 for _label, _aliases, _country in CITIES:
@@ -548,7 +547,7 @@ COMPANIES = [
     ("Coca-Cola", ["The Coca-Cola Company", "Coca Cola"], "United States", "Atlanta", None, None),
     ("McDonald's", ["McDonalds"], "United States", "Chicago", None, None),
     ("Ford", ["Ford Motor Company"], "United States", "Dearborn", "Henry Ford", None),
-    ("General Motors", ["GM"], "United States", "Detroit", None, None),
+    ("General Motors", ["General Motors Company"], "United States", "Detroit", None, None),
     ("Chevrolet", ["Chevy"], "United States", "Detroit", None, None),
     ("IBM", ["International Business Machines"], "United States", "Armonk", None, None),
     ("Intel", [], "United States", "Santa Clara", None, None),
@@ -559,12 +558,12 @@ COMPANIES = [
     ("Disney", ["The Walt Disney Company", "Walt Disney Company"], "United States", "Burbank", None, None),
     ("Starbucks", [], "United States", "Seattle", None, None),
     ("Netflix", [], "United States", "Los Gatos", None, None),
-    ("Meta Platforms", ["Meta", "Facebook"], "United States", "Menlo Park", None, "Mark Zuckerberg"),
+    ("Meta Platforms", ["Facebook", "Meta Inc."], "United States", "Menlo Park", None, "Mark Zuckerberg"),
     ("Harley-Davidson", ["Harley Davidson"], "United States", "Milwaukee", None, None),
     ("Adobe", ["Adobe Inc.", "Adobe Systems"], "United States", "San Jose", None, None),
     ("Mattel", [], "United States", "El Segundo", None, None),
     ("Dell", ["Dell Technologies"], "United States", "Round Rock", "Michael Dell", None),
-    ("Electronic Arts", ["EA"], "United States", "Redwood City", None, None),
+    ("Electronic Arts", [], "United States", "Redwood City", None, None),
     ("Epic Games", [], "United States", "Cary", None, None),
     ("OpenAI", [], "United States", "San Francisco", None, None),
     ("Boeing", [], "United States", None, "William Boeing", None),
@@ -584,7 +583,7 @@ COMPANIES = [
     ("Škoda Auto", ["Skoda", "Škoda"], "Czech Republic", "Mladá Boleslav", None, None),
     ("Red Bull", ["Red Bull GmbH"], "Austria", "Fuschl am See", None, None),
     ("Zara", ["Inditex"], "Spain", "Arteixo", None, None),
-    ("SEAT", ["Seat"], "Spain", "Martorell", None, None),
+    ("SEAT", [], "Spain", "Martorell", None, None),
     ("Embraer", [], "Brazil", "São José dos Campos", None, None),
     ("Petrobras", [], "Brazil", "Rio de Janeiro", None, None),
     ("Gazprom", [], "Russia", "Saint Petersburg", None, None),
@@ -934,7 +933,9 @@ for _a, _b in SPOUSES:
 
 # Subjects whose relation really has more than one value; the fact kept is the one in the paper's
 # running example. The README lists these.
-MULTI_VALUED = {("John Lennon", "spouse"): "also married to Cynthia Lennon (1962-1968)"}
+# A chain may use such a fact only from the e1s listed.
+MULTI_VALUED = {("John Lennon", "spouse"): {"note": "also married to Cynthia Lennon (1962-1968)",
+                                            "only_from": ["Imagine"]}}
 
 # ----------------------------------------------------------------------------------------------------
 # Culture: songs (performer), bands (country of origin), books (author), films (director), dishes and

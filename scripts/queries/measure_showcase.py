@@ -100,6 +100,8 @@ class BatchedGreedy:
         for k in range(0, len(todo), self.width):
             chunk = todo[k:k + self.width]
             self.cache.update(zip(chunk, self._generate(chunk)))
+            if (k // self.width) % 8 == 7:
+                print(f"screen: {k + len(chunk)}/{len(todo)}", file=sys.stderr)
         return [self.cache[p] for p in prompts]
 
     def _decode(self, items):
