@@ -211,6 +211,15 @@ def main():
             cells = [str(per_theme[(r1, r2, t)] or "") for t in names]
             print(f"| {r1} | {r2} | " + " | ".join(cells) + f" | {n} |")
         print(f"| **all** | | " + " | ".join(str(len(themes[t])) for t in names) + f" | {len(all_rows)} |")
+    showcase = OUT / "showcase.jsonl"
+    if args.check and showcase.exists():
+        rows = [json.loads(line) for line in showcase.read_text(encoding="utf-8").splitlines()]
+        errors = validate(rows, "showcase.jsonl")
+        known = {json.dumps(dict(q, id=None), sort_keys=True) for q in all_rows}
+        errors += [f"showcase.jsonl: {q['id']} is not one of the built queries" for q in rows
+                   if json.dumps(dict(q, id=None), sort_keys=True) not in known]
+        if errors:
+            sys.exit("\n".join(errors))
     if stale:
         sys.exit("out of date (run scripts/queries/build_queries.py): " + ", ".join(stale))
 

@@ -417,7 +417,7 @@ CITIES = [
     ("Seattle", [], "United States"), ("Toronto", [], "Canada"), ("Vancouver", [], "Canada"),
     ("Montreal", ["Montréal"], "Canada"), ("Rio de Janeiro", [], "Brazil"),
     ("São Paulo", ["Sao Paulo"], "Brazil"), ("Cusco", ["Cuzco"], "Peru"),
-    ("Cape Town", [], "South Africa"), ("Sydney", [], "Australia"),
+    ("Alexandria", [], "Egypt"), ("Cape Town", [], "South Africa"), ("Sydney", [], "Australia"),
     ("Melbourne", [], "Australia"), ("Auckland", [], "New Zealand"),
 ]
 for _label, _aliases, _country in CITIES:

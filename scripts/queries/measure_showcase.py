@@ -14,7 +14,8 @@ temperature=0, repeat_penalty=1)`. That takes about a second a prompt on a busy 
    is" screens as " China" but is " Japan" one at a time): the screen only picks candidates.
 2. Measure (exact): a spread of candidates -- the two Toyota queries of DESIGN.md §5, then per (r1, r2)
    pair alternately one the screen says the model composes wrongly and one it composes rightly, distinct
-   e1 first -- one prompt at a time; the showcase keeps those whose hop1 and hop2 are correct.
+   e1 first -- one prompt at a time; the showcase keeps those whose hop1 and hop2 are correct with the
+   answer standing as a whole word (so "a Japanese film noir" does not count as knowing Japan).
 
 Writes
   sample-queries/showcase.jsonl               queries whose two hops the model knows (same schema as
@@ -29,6 +30,7 @@ Writes
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -56,6 +58,14 @@ def expected(q, key):
 def correct(generation, label, aliases):
     text = generation.lower()
     return any(len(name) > 1 and name.lower() in text for name in [label] + aliases)
+
+
+def whole_word(generation, label, aliases):
+    """Stricter, for choosing the showcase only: a name must stand as a word, so "a Japanese film
+    noir" does not count as knowing Japan, nor "the ancient Egyptians" as knowing Egypt."""
+    text = generation.lower()
+    return any(len(name) > 1 and re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", text)
+               for name in [label] + aliases)
 
 
 class Greedy:
@@ -224,9 +234,7 @@ def main():
         for key in PROMPTS:
             g = exact(q[key])
             m[key] = {"prompt": q[key], "generation": g, "correct": correct(g, *expected(q, key))}
-            if key == "hop2" and not (m["hop1"]["correct"] and m["hop2"]["correct"]):
-                break
-        if m["hop1"]["correct"] and m["hop2"]["correct"]:
+        if all(whole_word(m[k]["generation"], *expected(q, k)) for k in ("hop1", "hop2")):
             rows.append((q, m))
         print(f"exact: {i}/{len(candidates)} measured, {len(rows)} know both hops, "
               f"{time.time() - start:.0f} s", file=sys.stderr)
