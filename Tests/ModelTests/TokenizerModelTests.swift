@@ -78,6 +78,8 @@ func gemma3PiecesAndSpecials() throws {
     #expect(tok.piece(1902) == " world")
     #expect(tok.piece(107) == "\n")
     #expect(tok.piece(2) == "<bos>")
+    #expect(tok.attributes(of: 6) == [.control, .unused])  // "<unused0>", marked by its name as llama.cpp
+    #expect(tok.piece(6) == "<unused0>")
     #expect(tok.pieceBytes(2, special: false) == [])
     // Byte tokens: "<0x41>" stands for "A".
     let byteA = try #require(tok.id(ofToken: "<0x41>"))
