@@ -5,8 +5,8 @@ public struct HopscopeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "hopscope",
         abstract: "Watch a language model answer a two-hop question, layer by layer.",
-        subcommands: []
+        subcommands: [ExploreCommand.self],
+        defaultSubcommand: ExploreCommand.self
     )
     public init() {}
-    public func run() throws {}
 }

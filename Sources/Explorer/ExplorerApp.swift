@@ -1,0 +1,152 @@
+// The explorer's main loop: keys on the main thread, analysis on background queues, results through a queue.
+import Foundation
+
+/// A thread-safe FIFO of backend results, drained by the input loop.
+public final class EventQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [BackendEvent] = []
+    public init() {}
+    public func post(_ e: BackendEvent) { lock.lock(); items.append(e); lock.unlock() }
+    public func drain() -> [BackendEvent] { lock.lock(); defer { items = []; lock.unlock() }; return items }
+}
+
+/// Runs the explorer on a terminal against a backend.
+///
+/// ```
+/// let app = ExplorerApp(backend: DemoBackend(), options: .init(query: "The capital of …"))
+/// try app.run()
+/// ```
+public final class ExplorerApp {
+    public struct Options: Sendable {
+        public var query: String?
+        public var theme: String
+        public var recordPath: String?
+        public var transcriptPath: String?
+        public init(query: String? = nil, theme: String = "dark", recordPath: String? = nil, transcriptPath: String? = nil) {
+            self.query = query; self.theme = theme; self.recordPath = recordPath; self.transcriptPath = transcriptPath
+        }
+    }
+
+    public let backend: any ExplorerBackend
+    public let options: Options
+    private let events = EventQueue()
+    private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
+    private let gridQueue = DispatchQueue(label: "hopscope.explorer.grid")
+    private var gridCancellation: Cancellation?
+    private let clockStart = Date()
+
+    public init(backend: any ExplorerBackend, options: Options = Options()) {
+        self.backend = backend; self.options = options
+    }
+
+    private var now: Double { Date().timeIntervalSince(clockStart) }
+
+    /// Runs until the user quits. The terminal is restored however this returns or throws.
+    public func run() throws {
+        var recorder: CastRecorder?
+        var transcript: TranscriptWriter?
+        var ws = winsize()
+        let haveSize = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0
+        if let path = options.recordPath {
+            recorder = try CastRecorder(path: path, cols: haveSize ? Int(ws.ws_col) : 80, rows: haveSize ? Int(ws.ws_row) : 24)
+        }
+        if let path = options.transcriptPath { transcript = try TranscriptWriter(path: path) }
+        defer { recorder?.close(); transcript?.close() }
+
+        let terminal = try Terminal(recorder: recorder)
+        defer { terminal.stop(); gridCancellation?.cancel() }
+        let renderer = Renderer(glyphs: terminal.glyphs)
+
+        let samples = backend.sampleQueries()
+        let query = options.query ?? samples.first?.query ?? ""
+        var state = ExplorerState(model: backend.model, query: query, samples: samples)
+        let (theme, warning) = ThemeLoader.load(options.theme)
+        terminal.apply(theme)
+        state.themeName = theme.name + (terminal.colorMode == .mono ? " (mono)" : "")
+        var pending = state.analyzeCurrentQuery()
+        if let warning { state.say(warning, warning: true) }
+
+        var quit = false
+        var dirty = true
+        while !quit {
+            for fx in pending {
+                transcript?.log("effect", "\(fx)")
+                switch fx {
+                case .quit: quit = true
+                case .redraw: terminal.invalidate()
+                case .marker(let m): recorder?.marker(m)
+                case .setTheme(let name):
+                    let (t, w) = ThemeLoader.load(name)
+                    if let w { state.say(w, warning: true) } else {
+                        terminal.apply(t)
+                        state.themeName = t.name + (terminal.colorMode == .mono ? " (mono)" : "")
+                        state.say("theme \(t.name)")
+                    }
+                default: start(fx)
+                }
+            }
+            pending = []
+            if quit { break }
+            for e in events.drain() {
+                transcript?.log("result", describe(e))
+                state.apply(e, now: now)
+                dirty = true
+            }
+            if dirty {
+                let (rows, cols) = terminal.size
+                state.pageSize = max(1, rows - 12)
+                terminal.draw(renderer.render(state, rows: rows, cols: cols))
+                dirty = false
+            }
+            // Short timeout while work is running so results show promptly; long when idle.
+            let busy = state.layer.analyzing || state.layer.panel.running || state.grid?.running == true
+            if let key = terminal.readKey(timeoutMs: busy ? 40 : 250) {
+                transcript?.log("key", "\(key)")
+                pending = state.handle(key)
+                dirty = true
+            }
+        }
+    }
+
+    private func describe(_ e: BackendEvent) -> String {
+        switch e {
+        case .analysis(let a): return "analysis \(a.query) rows=\(a.rows.count)"
+        case .analysisFailed(let m): return "analysis failed: \(m)"
+        case .backPatch(let r): return "backpatch \(r.position.rawValue) \(r.source)->\(r.target) correct=\(r.correct) generation=\(r.generation)"
+        case .backPatchFailed(let m): return "backpatch failed: \(m)"
+        case .gridCell(let r, _): return "cell \(r.source)->\(r.target) correct=\(r.correct)"
+        case .gridFinished(_, let c): return "grid finished cancelled=\(c)"
+        case .gridFailed(let m, _): return "grid failed: \(m)"
+        }
+    }
+
+    /// Starts backend work for an effect; its results arrive through `events`.
+    private func start(_ fx: Effect) {
+        let backend = self.backend, events = self.events
+        switch fx {
+        case .analyze(let q):
+            workQueue.async {
+                do { events.post(.analysis(try backend.analyze(query: q))) }
+                catch { events.post(.analysisFailed("\(error)")) }
+            }
+        case .backPatch(let q, let p, let s, let t):
+            workQueue.async {
+                do { events.post(.backPatch(try backend.backPatch(query: q, position: p, source: s, target: t))) }
+                catch { events.post(.backPatchFailed("\(error)")) }
+            }
+        case .startGrid(let req, let id):
+            gridCancellation?.cancel()
+            let c = Cancellation()
+            gridCancellation = c
+            gridQueue.async {
+                do {
+                    try backend.grid(req, cancellation: c) { events.post(.gridCell($0, id: id)) }
+                    events.post(.gridFinished(id: id, cancelled: c.isCancelled))
+                } catch { events.post(.gridFailed("\(error)", id: id)) }
+            }
+        case .cancelGrid:
+            gridCancellation?.cancel()
+        default: break
+        }
+    }
+}
