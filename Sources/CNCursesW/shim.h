@@ -2,9 +2,6 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
 #include <locale.h>
 #include <wchar.h>
 #include <stdio.h>
@@ -17,26 +14,6 @@ static inline attr_t hs_a_dim(void) { return A_DIM; }
 static inline attr_t hs_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t hs_a_reverse(void) { return A_REVERSE; }
 static inline attr_t hs_a_italic(void) { return A_ITALIC; }
-
-/// The write side of a tee'd terminal output stream: `write` receives every byte curses emits.
-typedef void (*hs_write_fn)(const char *buf, size_t size);
-
-static hs_write_fn hs_tee_writer = 0;
-
-static inline ssize_t hs_cookie_write(void *cookie, const char *buf, size_t size) {
-    (void)cookie;
-    if (hs_tee_writer) hs_tee_writer(buf, size);
-    return (ssize_t)size;
-}
-
-/// A `FILE *` whose writes go to `writer` (which must write them to the real terminal itself).
-static inline FILE *hs_open_tee(hs_write_fn writer) {
-    hs_tee_writer = writer;
-    cookie_io_functions_t fns = { 0, hs_cookie_write, 0, 0 };
-    FILE *f = fopencookie(0, "w", fns);
-    if (f) setvbuf(f, 0, _IOFBF, 1 << 16);
-    return f;
-}
 
 // Curses globals as functions: Swift 6 rejects direct use of C mutable globals.
 static inline WINDOW *hs_stdscr(void) { return stdscr; }

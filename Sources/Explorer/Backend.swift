@@ -131,7 +131,7 @@ public struct DemoBackend: ExplorerBackend {
         let strength: Double
         switch position {
         case .t2:
-            ok = (17...26).contains(s) && (2...13).contains(t) && (s + t) % 5 != 0
+            ok = (17...26).contains(s) && (2...13).contains(t) && (s + 2 * t) % 7 != 0
             strength = max(0, 1 - abs(Double(s - 21)) / 6) * max(0, 1 - abs(Double(t - 7)) / 8)
         case .t1:
             ok = (9...16).contains(s) && (0...5).contains(t) && (s * t) % 4 != 1

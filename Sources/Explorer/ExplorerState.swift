@@ -73,7 +73,13 @@ public struct ExplorerState: Sendable {
         self.samples = samples
     }
 
-    public mutating func say(_ s: String, warning: Bool = false) { status = s; statusIsWarning = warning }
+    /// A warning stays on the status line until the next key, whatever results arrive meanwhile.
+    var warningPinned = false
+
+    public mutating func say(_ s: String, warning: Bool = false) {
+        if warningPinned && !warning { return }
+        status = s; statusIsWarning = warning; warningPinned = warning
+    }
 
     /// Starts the analysis of the query line.
     public mutating func analyzeCurrentQuery() -> [Effect] {
@@ -91,6 +97,7 @@ public struct ExplorerState: Sendable {
 
     public mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [.redraw] }
+        warningPinned = false
         if key == .ctrl("l") { return [.redraw] }
         if key == .ctrl("c") { return [.quit] }
         if let o = overlay { return handleOverlay(o, key) }

@@ -466,8 +466,8 @@ public struct Renderer: Sendable {
             g.put("   p(\"\(truncate(gm.e3, to: 8))\") \(prob(cell.probAfter)) (base \(prob(cell.probBefore))) rank \(cell.rankAfter)", row: dr, col: c, role: .dim)
         } else { g.put(gm.running ? "not computed yet" : "not computed (r reruns)", row: dr, col: c, role: .dim) }
         statusLine(&g, row: H - 2, state)
-        hints(&g, row: H - 1, [("h/j/k/l", "move"), ("⏎", "show in layers"), ("m", "metric"), ("p", "t1/t2"), ("r", "rerun"),
-                              ("Esc", gm.running ? "stop" : "back"), ("?", "help"), ("q", "quit")])
+        hints(&g, row: H - 1, [("h/j/k/l", "move"), ("⏎", "show in layer view"), ("Esc", gm.running ? "stop" : "back"),
+                              ("m", "metric"), ("p", "t1/t2"), ("r", "rerun"), ("?", "help"), ("q", "quit")])
         return Frame(grid: g)
     }
 

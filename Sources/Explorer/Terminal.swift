@@ -9,7 +9,6 @@ import Glibc
 nonisolated(unsafe) private var savedTermios = termios()
 nonisolated(unsafe) private var haveSavedTermios = false
 nonisolated(unsafe) private var cursesActive = false
-nonisolated(unsafe) private var teeRecorder: CastRecorder?
 
 /// Ends curses and puts the tty back as it was before the explorer started. Idempotent.
 private func restoreTerminal() {
@@ -26,18 +25,6 @@ private func fatalSignal(_ sig: Int32) {
     restoreTerminal()
     signal(sig, SIG_DFL)
     raise(sig)
-}
-
-/// Writes curses' output to the real terminal and, when recording, to the cast.
-private func teeWrite(_ buf: UnsafePointer<CChar>?, _ size: Int) {
-    guard let buf else { return }
-    var off = 0
-    while off < size {
-        let n = write(STDOUT_FILENO, buf + off, size - off)
-        if n <= 0 { if errno == EINTR { continue }; break }
-        off += n
-    }
-    buf.withMemoryRebound(to: UInt8.self, capacity: size) { teeRecorder?.output(UnsafeBufferPointer(start: $0, count: size)) }
 }
 
 /// The codeset of the current locale decides between Unicode and ASCII drawing.
@@ -59,6 +46,8 @@ public final class Terminal {
     public let glyphs: Glyphs
     private var previous: CellGrid?
     private var attrs: [Role: (attr: attr_t, pair: Int16)] = [:]
+    /// The same styles as ANSI SGR sequences, for the recording.
+    private var sgr: [Role: String] = [:]
     private var outFile: UnsafeMutablePointer<FILE>?
     private var screen: OpaquePointer?
     private let recorder: CastRecorder?
@@ -75,12 +64,7 @@ public final class Terminal {
         atexit { restoreTerminal() }
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { signal(sig) { fatalSignal($0) } }
 
-        if let recorder {
-            teeRecorder = recorder
-            outFile = hs_open_tee { buf, size in teeWrite(buf, size) }
-        } else {
-            outFile = fdopen(dup(STDOUT_FILENO), "w")
-        }
+        outFile = fdopen(dup(STDOUT_FILENO), "w")
         screen = newterm(nil, outFile, hs_stdin())
         guard screen != nil else {
             throw TerminalError(description: "cannot start curses for TERM=\(env["TERM"] ?? "(unset)")")
@@ -110,7 +94,6 @@ public final class Terminal {
     public func stop() {
         if outFile != nil { fflush(outFile) }
         restoreTerminal()
-        teeRecorder = nil
     }
 
     public var size: (rows: Int, cols: Int) { (Int(hs_lines()), Int(hs_cols())) }
@@ -149,8 +132,29 @@ public final class Terminal {
                 init_pair(pair, index(st.fg), index(st.bg))
             }
             attrs[role] = (a, pair)
+            sgr[role] = Terminal.sgr(st, mode: colorMode)
         }
         previous = nil
+    }
+
+    /// An SGR escape for a style: attributes, then 24-bit, 256- or 8-colour foreground and background.
+    static func sgr(_ st: RoleStyle, mode: ColorMode) -> String {
+        var p = ["0"]
+        if st.bold { p.append("1") }
+        if st.dim { p.append("2") }
+        if st.italic { p.append("3") }
+        if st.underline { p.append("4") }
+        if st.reverse { p.append("7") }
+        func color(_ spec: ColorSpec?, base: Int) {
+            guard let spec, mode != .mono else { return }
+            if mode == .truecolor, let rgb = spec.rgb { p.append("\(base + 8);2;\(rgb.r);\(rgb.g);\(rgb.b)"); return }
+            let i = spec.resolved(mode)
+            if i < 0 { return }
+            p.append(mode == .c8 ? "\(base + i)" : "\(base + 8);5;\(i)")
+        }
+        color(st.fg, base: 30)
+        color(st.bg, base: 40)
+        return "\u{1b}[" + p.joined(separator: ";") + "m"
     }
 
     // MARK: input
@@ -199,14 +203,20 @@ public final class Terminal {
     /// After ESC: a bracketed paste (ESC[200~ … ESC[201~), an unrecognised sequence (dropped), or Escape itself.
     private func readEscape() -> Key {
         wtimeout(hs_stdscr(), 10)
-        var seq = ""
         var wch: wint_t = 0
-        while seq.count < 6, wget_wch(hs_stdscr(), &wch) == OK, let u = UnicodeScalar(UInt32(wch)) {
+        let rc = wget_wch(hs_stdscr(), &wch)
+        if rc == ERR { return .escape }
+        // ESC followed by anything but '[' is Escape and then a key typed quickly after it.
+        guard rc == OK, wch == 0x5b else {
+            if rc == KEY_CODE_YES { _ = ungetch(Int32(wch)); return .escape }
+            _ = unget_wch(wchar_t(wch)); return .escape
+        }
+        var seq = "["
+        while seq.count < 8, wget_wch(hs_stdscr(), &wch) == OK, let u = UnicodeScalar(UInt32(wch)) {
             seq.unicodeScalars.append(u)
             if seq == "[200~" { return .paste(readPaste()) }
-            if !"[200~".hasPrefix(seq) { break }
+            if u.value >= 0x40 && u.value <= 0x7e { break }   // the final byte of an unknown CSI sequence
         }
-        // Anything else after ESC (Alt+key, unknown sequences): treat as plain Escape.
         return .escape
     }
 
@@ -232,6 +242,10 @@ public final class Terminal {
         let g = frame.grid
         let prev = previous.flatMap { $0.rows == g.rows && $0.cols == g.cols ? $0 : nil }
         if prev == nil { werase(hs_stdscr()) }
+        // The recording gets its own rendering of the same diff: cursor moves, SGR and text.
+        var rec = recorder == nil ? nil : (prev == nil ? "\u{1b}[0m\u{1b}[2J" : "")
+        var recRole: Role?
+        var recPos = (-1, -1)
         var cc = cchar_t()
         for r in 0..<g.rows {
             for c in 0..<g.cols {
@@ -243,16 +257,25 @@ public final class Terminal {
                 wchars.append(0)
                 setcchar(&cc, wchars, a, pair, nil)
                 mvwadd_wch(hs_stdscr(), Int32(r), Int32(c), &cc)
+                if rec != nil {
+                    if recPos != (r, c) { rec! += "\u{1b}[\(r + 1);\(c + 1)H" }
+                    if recRole != cell.role { rec! += sgr[cell.role] ?? "\u{1b}[0m"; recRole = cell.role }
+                    rec! += cell.text
+                    recPos = (r, c + max(1, displayWidth(cell.text)))
+                }
             }
         }
         previous = g
         if let cur = frame.cursor {
             curs_set(1)
             wmove(hs_stdscr(), Int32(cur.row), Int32(cur.col))
+            rec? += "\u{1b}[0m\u{1b}[\(cur.row + 1);\(cur.col + 1)H\u{1b}[?25h"
         } else {
             curs_set(0)
+            rec? += "\u{1b}[0m\u{1b}[?25l"
         }
         wrefresh(hs_stdscr())
+        if let rec, let recorder { recorder.output(rec) }
     }
 
     /// Forces the next draw to repaint everything.
