@@ -25,3 +25,13 @@ static inline FILE *hs_stdin(void) { return stdin; }
 extern int wcwidth(wchar_t c);
 /// Columns a code point occupies (-1 for non-printable), from the C library's current locale.
 static inline int hs_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
+// Mouse wheel: the button masks are macros built from NCURSES_MOUSE_MASK.
+static inline mmask_t hs_wheel_mask(void) { return BUTTON4_PRESSED | BUTTON5_PRESSED; }
+static inline int hs_mouse_wheel(void) {   // -1 up, +1 down, 0 other
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return 0;
+    if (ev.bstate & BUTTON4_PRESSED) return -1;
+    if (ev.bstate & BUTTON5_PRESSED) return 1;
+    return 0;
+}

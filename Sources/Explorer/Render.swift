@@ -172,7 +172,7 @@ public struct Renderer: Sendable {
         cols.append(Column(title: "e3@t2", width: 12, priority: 1) { g, r, c, row in rankCell(row.e3AtT2, .answer)(&g, r, c, row) })
         cols.append(Column(title: "knockout t2↛e1", width: 18, priority: 3) { g, r, c, row in
             guard let k = row.knockout else { g.put(gl.pending, row: r, col: c, role: .dim); return }
-            let cc = g.put(truncate(k.answer, to: 7), row: r, col: c, role: self.role(for: k.answer, a))
+            let cc = g.put(truncate(self.piece(k.answer), to: 7), row: r, col: c, role: self.role(for: k.answer, a))
             g.put(" " + self.prob(k.e3ProbBase) + gl.arrow + self.prob(k.e3Prob), row: r, col: cc, role: k.delta < -0.01 ? .wrong : .dim, maxWidth: 18 - (cc - c))
         })
         cols.append(Column(title: "stage", width: 9, priority: 1) { g, r, c, row in
@@ -224,11 +224,14 @@ public struct Renderer: Sendable {
             c = e.put(a.e1, row: 0, col: c)
             c = e.put("   e2 ", row: 0, col: c, role: .dim)
             c = e.put(a.e2, row: 0, col: c, role: .bridge)
-            if let h = a.hop1 { c = hopNote(&e, row: 0, col: c, compact ? "hop1" : "hop1 says", h, quote: !compact) }
+            if let h = a.hop1 { c = hopNote(&e, row: 0, col: c, "hop1", h, quote: !compact) }
             c = e.put("   e3 ", row: 0, col: c, role: .dim)
             c = e.put(a.e3, row: 0, col: c, role: .answer)
             if let h = a.hop2 { c = hopNote(&e, row: 0, col: c, "hop2", h, quote: false) }
-            if let h = a.composition { c = hopNote(&e, row: 0, col: c, "two-hop says", h) }
+            if let h = a.composition {
+                c = compact ? hopNote(&e, row: 0, col: c, "two-hop", h, quoteWidth: max(6, W - c - 16))
+                            : hopNote(&e, row: 0, col: c, "two-hop", h)
+            }
             if c <= W || compact {
                 for x in 0..<min(W, e.cols) { g[2, x] = e[0, x] }
                 if g[2, W - 1].isContinuation == false, displayWidth(g[2, W - 1].text) == 2 { g[2, W - 1] = .blank }
@@ -244,7 +247,15 @@ public struct Renderer: Sendable {
         let tableTop = 5
         let tableBottom = sidePanel ? H - 3 : H - 4       // inclusive
         let tableW = W - panelW
-        let tableH = tableBottom - tableTop + 1
+        var tableH = tableBottom - tableTop + 1
+        let fullH = tableH
+        // On tall screens the table takes what it needs and the selected layer's detail fills the rest.
+        let needed = a.rows.count + 3
+        let detailH = tableH - needed
+        if detailH >= 8 {
+            tableH = needed
+            drawRowDetail(&g, state, row: tableTop + tableH, col: 0, height: min(detailH, 11), width: min(tableW, 100), closable: false)
+        }
         box(&g, row: tableTop, col: 0, height: tableH, width: tableW, title: "layers")
         let cols = columns(a, panel: vm.panel, innerWidth: tableW - 2)
         // Column header.
@@ -274,20 +285,20 @@ public struct Renderer: Sendable {
         }
         // Scroll indicators.
         if top > 0 { g.put("▲ \(top) more", row: tableTop, col: tableW - 14, role: .dim) }
-        if top + visible < n { g.put("▼ \(n - top - visible) more", row: tableBottom, col: tableW - 14, role: .dim) }
+        if top + visible < n { g.put("▼ \(n - top - visible) more", row: tableTop + tableH - 1, col: tableW - 14, role: .dim) }
 
-        if sidePanel { drawPanel(&g, row: tableTop, col: tableW, height: tableH, width: panelW, vm.panel, a) }
+        if sidePanel { drawPanel(&g, row: tableTop, col: tableW, height: fullH, width: panelW, vm.panel, a) }
         else { drawPanelLine(&g, row: H - 3, vm.panel) }
         statusLine(&g, row: H - 2, state)
-        hints(&g, row: H - 1, [("j/k", "layer"), ("⏎", "detail"), ("s/t", "mark source/target"), ("b", "back-patch"),
-                              ("x", "grid"), ("p", "t1/t2"), ("e", "edit query"), ("/", "samples"), (":", "command"),
-                              ("?", "help"), ("q", "quit")])
+        hints(&g, row: H - 1, [("j/k", "layer"), ("⏎", "detail"), ("s/t", W >= 110 ? "mark source/target" : "mark"),
+                              ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "edit query"), ("/", "samples"),
+                              (":", "command"), ("?", "help"), ("q", "quit")])
         return Frame(grid: g, cursor: cursor)
     }
 
-    func hopNote(_ g: inout CellGrid, row: Int, col: Int, _ label: String, _ h: HopResult, quote: Bool = true) -> Int {
+    func hopNote(_ g: inout CellGrid, row: Int, col: Int, _ label: String, _ h: HopResult, quote: Bool = true, quoteWidth: Int = 28) -> Int {
         var c = g.put("  (\(label)", row: row, col: col, role: .dim)
-        if quote { c = g.put(" \"\(truncate(h.generation, to: 28))\"", row: row, col: c, role: .text) }
+        if quote { c = g.put(" \"\(truncate(h.generation, to: quoteWidth))\"", row: row, col: c, role: .text) }
         c = g.put(" " + (h.correct ? glyphs.check : glyphs.cross), row: row, col: c, role: h.correct ? .correct : .wrong)
         return g.put(")", row: row, col: c, role: .dim)
     }
@@ -473,55 +484,71 @@ public struct Renderer: Sendable {
 
     // MARK: overlays
 
+    /// Every key, by section (a line with an empty key is a section title).
     static let helpLines: [(String, String)] = [
         ("", "Layer view"),
         ("j k ↓ ↑", "next / previous layer"),
         ("PgDn PgUp", "page down / up"),
         ("g G", "first / last layer"),
         ("⏎", "layer detail"),
-        ("s t", "mark back-patch source / target layer"),
-        ("p", "toggle back-patch position t1 / t2"),
-        ("b", "run the back-patch ℓs → ℓt"),
-        ("x", "back-patch grid (all ℓs > ℓt)"),
-        ("e", "edit the query (⏎ analyze, Esc cancel, ↑↓ history)"),
+        ("s t", "mark source / target"),
+        ("p", "position t1 / t2"),
+        ("b", "run back-patch ℓs → ℓt"),
+        ("x", "back-patch grid ℓs > ℓt"),
+        ("e", "edit query (⏎ runs)"),
         ("/", "sample queries"),
         ("", "Grid view"),
         ("h j k l", "move the cell cursor"),
-        ("⏎", "show the cell in the layer view"),
-        ("m", "metric: generation / first-token"),
-        ("p r", "other position / rerun"),
-        ("Esc", "stop the grid, then back"),
+        ("⏎", "show cell in layers"),
+        ("m", "metric: gen / 1st token"),
+        ("p  r", "other position / rerun"),
+        ("Esc", "stop grid, then back"),
         ("", "Everywhere"),
-        (":", "command: theme NAME, query TEXT, layer N, source N,"),
-        ("", " target N, position t1|t2, metric M, grid, quit"),
         ("?", "this help"),
         ("Ctrl-L", "redraw"),
         ("q", "quit"),
+        ("", "Commands ( : )"),
+        (":theme", "NAME or FILE.toml"),
+        (":query", "TEXT: analyze it"),
+        (":layer", "N: go to layer N"),
+        (":source", "N   :target N"),
+        (":position", "t1 | t2"),
+        (":metric", "generation|first-token"),
+        (":grid  :quit", ""),
     ]
 
     func drawHelp(_ g: inout CellGrid, screen: ExplorerState.Screen) {
         let lines = Renderer.helpLines
-        let w = min(g.cols - 4, 68), h = min(g.rows - 2, lines.count + 4)
+        // One column when it fits, else two side by side (80×24 shows every key).
+        let twoColumns = lines.count + 4 > g.rows - 2
+        let perColumn = twoColumns ? (lines.count + 1) / 2 : lines.count
+        let colW = 38
+        let w = min(g.cols - 2, twoColumns ? 2 * colW + 2 : colW + 6), h = min(g.rows - 2, perColumn + 4)
         let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
         g.fill(row: r0, col: c0, height: h, width: w)
         box(&g, row: r0, col: c0, height: h, width: w, title: "keys")
-        var r = r0 + 1
-        for (k, d) in lines where r < r0 + h - 2 {
-            if k.isEmpty && !d.hasPrefix(" ") { g.put(d, row: r, col: c0 + 2, role: .header) }
+        for (i, (k, d)) in lines.enumerated() {
+            let r = r0 + 1 + i % perColumn
+            let x = c0 + 2 + (i / perColumn) * colW
+            guard r < r0 + h - 2 else { continue }
+            if k.isEmpty { g.put(d, row: r, col: x, role: .header) }
             else {
-                g.put(k, row: r, col: c0 + 3, role: .key)
-                g.put(d, row: r, col: c0 + 15, role: .text, maxWidth: w - 17)
+                g.put(k, row: r, col: x + 1, role: .key, maxWidth: 12)
+                g.put(d, row: r, col: x + 13, role: .text, maxWidth: colW - 15)
             }
-            r += 1
         }
         g.put("Esc / ? closes", row: r0 + h - 2, col: c0 + w - 17, role: .dim)
     }
 
     func drawDetail(_ g: inout CellGrid, _ s: ExplorerState) {
+        let w = min(g.cols - 4, 76), h = min(g.rows - 2, 14)
+        drawRowDetail(&g, s, row: max(0, (g.rows - h) / 2), col: max(0, (g.cols - w) / 2), height: h, width: w, closable: true)
+    }
+
+    /// The selected layer's full record, in a box: as an overlay (⏎) or, on tall screens, under the table.
+    func drawRowDetail(_ g: inout CellGrid, _ s: ExplorerState, row r0: Int, col c0: Int, height h: Int, width w: Int, closable: Bool) {
         guard let a = s.layer.analysis, s.layer.selectedRow < a.rows.count else { return }
         let row = a.rows[s.layer.selectedRow]
-        let w = min(g.cols - 4, 76), h = min(g.rows - 2, 14)
-        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
         g.fill(row: r0, col: c0, height: h, width: w)
         box(&g, row: r0, col: c0, height: h, width: w, title: row.layer.map { "layer \($0)" } ?? "embedding")
         var r = r0 + 1
@@ -541,7 +568,7 @@ public struct Renderer: Sendable {
             kv("knockout t2↛e1", "answer \"\(k.answer)\"  p(e3) \(String(format: "%.3f", k.e3ProbBase)) → \(String(format: "%.3f", k.e3Prob))")
         }
         if !row.stages.isEmpty { kv("stages", row.stages.map { glyphs.stages[$0.rawValue - 1] + " " + $0.label }.joined(separator: ", "), .stage) }
-        g.put("Esc closes", row: r0 + h - 2, col: c0 + w - 13, role: .dim)
+        if closable { g.put("Esc closes", row: r0 + h - 2, col: c0 + w - 13, role: .dim) }
     }
 
     func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int) {

@@ -82,6 +82,8 @@ public final class Terminal {
                                  : .mono
         if env["NO_COLOR"] != nil { colorMode = .mono }
         curs_set(0)
+        // Mouse wheel scrolling is opt-in: capturing the mouse stops the terminal's own text selection.
+        if env["HOPSCOPE_MOUSE"] == "1" { mousemask(hs_wheel_mask(), nil) }
         // Bracketed paste: pasted text arrives between ESC[200~ and ESC[201~.
         _ = "\u{1b}[?2004h".withCString { fputs($0, outFile) }
         fflush(outFile)
@@ -179,6 +181,8 @@ public final class Terminal {
             case KEY_DC: return .delete
             case KEY_ENTER: return .enter
             case KEY_BTAB: return .backTab
+            case KEY_MOUSE:
+                switch hs_mouse_wheel() { case -1: return .up; case 1: return .down; default: return nil }
             case KEY_RESIZE:
                 previous = nil
                 recorder?.resize(cols: Int(hs_cols()), rows: Int(hs_lines()))

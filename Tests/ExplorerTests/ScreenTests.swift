@@ -21,7 +21,8 @@ import Testing
         #expect(g.line(1).contains("query  The currency of the country of origin of Toyota is"))
         #expect(g.line(2).contains("e2 Japan"))
         #expect(g.line(2).contains("e3 yen"))
-        #expect(g.line(2).contains("two-hop says \" the Toyota Corporation\" ✗"))
+        #expect(g.line(2).contains("(two-hop \" the Toyota Corporation\" ✗)"))
+        #expect(g.line(2).contains("(hop1 \" Japan. The country\" ✓)"))
         let tokens = try #require(g.row(containing: " tokens "))
         #expect(g.line(tokens).contains("Toy │ ota │ is"))
         // t1 marks "ota" (3 columns), t2 marks "is" (2 columns).
@@ -200,8 +201,12 @@ import Testing
         _ = s.handle(.char("?"))
         let t = Fixture.render(s, cols, rows).grid.text
         #expect(t.contains("┌ keys "))
-        for k in ["j k ↓ ↑", "PgDn PgUp", "g G", "s t", "p ", "b ", "x ", "e ", "/ ", "h j k l", "m ", "Esc", ":", "?", "q "] {
-            #expect(t.contains(k), "help mentions \(k)")
+        for (k, d) in Renderer.helpLines {
+            if !k.isEmpty { #expect(t.contains(k), "help shows key \(k)") }
+            if !d.isEmpty { #expect(t.contains(truncate(d, to: 23)), "help shows \(d)") }
+        }
+        for k in ["j k", "g G", "s t", "p", "b", "x", "e", "/", "h j k l", "m", "Esc", ":theme", ":quit", "?", "q", "Ctrl-L"] {
+            #expect(Renderer.helpLines.contains { $0.0.contains(k) }, "help lists \(k)")
         }
         _ = s.handle(.escape)
         #expect(s.overlay == nil)

@@ -168,7 +168,7 @@ struct TmuxEndToEndTests {
         // Help.
         try t.keys("?")
         s = t.wait(for: "Esc / ? closes")
-        #expect(s.contains("mark back-patch source / target layer"))
+        #expect(s.contains("mark source / target"))
         try t.keys("Escape")
         t.wait(timeout: 5, "help closed") { !$0.contains("┌ keys ") }
 
