@@ -23,7 +23,7 @@ public final class CastRecorder: @unchecked Sendable {
         var e: [String: String] = [:]
         for k in ["SHELL", "TERM"] { if let v = env[k] { e[k] = v } }
         header["env"] = e
-        let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
         handle.write(data + Data("\n".utf8))
     }
 

@@ -43,13 +43,16 @@ public struct ExploreCommand: ParsableCommand {
 
     public func run() throws {
         guard demo else {
-            throw ValidationError("the explorer is not wired to a model yet; run `hopscope explore --demo` for the synthetic demo")
+            throw ExploreError(description: "the explorer is not wired to a model yet; run `hopscope explore --demo` for the synthetic demo")
         }
         var backend = DemoBackend()
         if let ms = ProcessInfo.processInfo.environment["HOPSCOPE_DEMO_CELL_MS"], let v = Double(ms) { backend.cellDelay = v / 1000 }
         let app = ExplorerApp(backend: backend, options: .init(query: query, theme: theme, recordPath: record, transcriptPath: transcript))
-        do { try app.run() } catch let e as TerminalError {
-            throw ValidationError(e.description)
-        }
+        try app.run()
     }
+}
+
+/// A one-line explorer error (ArgumentParser prints it as "Error: …" and exits non-zero).
+struct ExploreError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -29,7 +29,10 @@ final class TmuxSession {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let d = dir.path
+        // The shell traps INT (a handler, so the explorer starts with default dispositions) so that
+        // a Ctrl-C that ends the explorer does not end the script before it records `stty -g`.
         let script = """
+        trap 'true' INT
         stty -g > \(d)/before
         \(env) HOPSCOPE_DEMO_CELL_MS=15 '\(E2E.binary!)' explore --demo \(args) 2> \(d)/stderr
         echo $? > \(d)/exit
@@ -229,6 +232,27 @@ struct TmuxEndToEndTests {
         let (status, before, after) = t.waitForExit()
         #expect(status == "143", "killed by SIGTERM")
         #expect(before != nil && before == after)
+    }
+
+    @Test func ctrlCAndSighupRestoreTheTerminal() throws {
+        let t = try TmuxSession(cols: 100, rows: 30)
+        defer { t.close() }
+        t.wait(for: "analyzed:")
+        try t.keys("C-c")
+        let (status, before, after) = t.waitForExit()
+        #expect(status == "130", "killed by SIGINT")
+        #expect(before != nil && before == after)
+
+        let u = try TmuxSession(cols: 100, rows: 30)
+        defer { u.close() }
+        u.wait(for: "analyzed:")
+        try u.keys("x")                  // mid-grid, with a background thread running
+        u.wait(for: "back-patch grid")
+        let pid = try #require(try u.explorerPID())
+        kill(pid, SIGHUP)
+        let (status2, before2, after2) = u.waitForExit()
+        #expect(status2 == "129", "killed by SIGHUP")
+        #expect(before2 != nil && before2 == after2)
     }
 
     @Test func recordsAnAsciicast() throws {
