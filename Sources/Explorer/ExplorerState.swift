@@ -331,7 +331,7 @@ public struct ExplorerState: Sendable {
             layer.analysis = a
             layer.analyzing = false
             layer.panel.e3 = a.e3
-            if layer.panel.bestCells.first.map({ _ in true }) == true { layer.panel.bestCells = [] }
+            layer.panel.bestCells = []
             layer.panel.result = nil
             layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
             if !layer.editingQuery { layer.query.setText(a.query) }

@@ -255,6 +255,33 @@ struct TmuxEndToEndTests {
         #expect(before2 != nil && before2 == after2)
     }
 
+    @Test func queryEditingWithUnicodeAndBracketedPaste() throws {
+        let t = try TmuxSession(cols: 120, rows: 40)
+        defer { t.close() }
+        t.wait(for: "analyzed:")
+        // Typed: wide characters and a combining accent, then edited with Ctrl-W and Backspace.
+        try t.keys("e", "C-u")
+        try t.run(["send-keys", "-t", "e2e", "-l", "Le yen 日本 cafe\u{301} xyz"])
+        try t.keys("C-w", "BSpace")
+        var s = t.wait(for: "query  Le yen 日本 café")
+        #expect(!s.contains("xyz"))
+        try t.keys("Escape")
+        t.wait(for: "query  The currency of the country of origin of Toyota is")
+        // Pasted: tmux wraps the buffer in ESC[200~ … ESC[201~ because the explorer asked for it;
+        // the newline inside must not submit the query.
+        try t.keys("e", "C-u")
+        try t.run(["set-buffer", "The capital of the country of origin of Toyota is\nIGNORED"])
+        try t.run(["paste-buffer", "-p", "-t", "e2e"])
+        s = t.wait(for: "of Toyota is IGNORED")
+        #expect(!s.contains("analyzing"))
+        try t.keys("C-w", "BSpace", "Enter")
+        s = t.wait(for: "analyzed:")
+        #expect(s.contains("query  The capital of the country of origin of Toyota is"))
+        #expect(s.contains("e3 Tokyo"))
+        try t.keys("q")
+        #expect(t.waitForExit().0 == "0")
+    }
+
     @Test func recordsAnAsciicast() throws {
         let cast = FileManager.default.temporaryDirectory.appendingPathComponent("hs-e2e-\(getpid()).cast").path
         let t = try TmuxSession(cols: 100, rows: 30, args: "--record \(cast)")
