@@ -259,11 +259,11 @@ public struct ExplorerState: Sendable {
         case .samples(let i):
             switch key {
             case .escape, .char("q"): overlay = nil
-            case .char("j"), .down: overlay = .samples(min(samples.count - 1, i + 1))
+            case .char("j"), .down: overlay = .samples(max(0, min(samples.count - 1, i + 1)))
             case .char("k"), .up: overlay = .samples(max(0, i - 1))
             case .enter:
                 overlay = nil
-                guard i < samples.count else { return [] }
+                guard i >= 0, i < samples.count else { return [] }
                 layer.query.setText(samples[i].query)
                 _ = layer.query.commit()
                 return analyzeCurrentQuery()

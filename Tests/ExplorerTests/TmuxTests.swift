@@ -316,6 +316,17 @@ struct TmuxEndToEndTests {
         #expect(t.waitForExit().0 == "0")
     }
 
+    @Test func eightColourTerminalUsesTheC8Fallbacks() throws {
+        let t = try TmuxSession(cols: 100, rows: 30, env: "LANG=C.UTF-8 TERM=xterm")
+        defer { t.close() }
+        t.wait(for: "analyzed:")
+        let s = t.screenWithEscapes()
+        #expect(s.contains("36m"), "bridge in basic cyan")
+        #expect(!s.contains("38;5;"), "no 256-colour indices")
+        try t.keys("q")
+        #expect(t.waitForExit().0 == "0")
+    }
+
     @Test func badThemeWarnsAndFallsBack() throws {
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("hs-bad-\(getpid()).toml").path
         try "[roles]\nbridge = { c8 = \"teal\" }\n".write(toFile: bad, atomically: true, encoding: .utf8)
