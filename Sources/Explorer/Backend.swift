@@ -32,12 +32,24 @@ public protocol ExplorerBackend: Sendable {
     /// Queries offered by the `/` browser.
     func sampleQueries() -> [SampleQuery]
     /// Logit lens, Patchscope, knockout and stages for a two-hop query.
-    func analyze(query: String) throws -> QueryAnalysis
+    func analyze(query: String) throws -> AnalysisViewModel
+    /// The same, reporting as it goes: `progress` (fraction 0…1, what runs now) and `partial` analyses
+    /// with the rows known so far (lens first, Patchscope and knockout later). Returns early by throwing
+    /// when `cancellation` is set. The default forwards to `analyze(query:)`.
+    func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
+                 partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel
     /// One back-patch cell: h(source, position) written into block `target`'s output.
     func backPatch(query: String, position: TokenPosition, source: Int, target: Int) throws -> BackPatchResult
     /// The whole ℓs > ℓt grid; `progress` is called once per finished cell, from any thread.
     /// Returns early (without error) when `cancellation` is set.
     func grid(_ request: GridRequest, cancellation: Cancellation, progress: @Sendable (BackPatchResult) -> Void) throws
+}
+
+extension ExplorerBackend {
+    public func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
+                        partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
+        try analyze(query: query)
+    }
 }
 
 /// Synthetic, deterministic data shaped like SmolLM2-135M on the Toyota currency query:
@@ -47,9 +59,31 @@ public struct DemoBackend: ExplorerBackend {
     public let model = ModelSummary(name: "SmolLM2-135M-Instruct Q4_1 (demo data)", layers: 30, dim: 576)
     public var cellDelay: Double
     public var patchDelay: Double
+    /// Seconds for each of the staged analysis phases (lens, Patchscope, knockout); 0 = instant.
+    public var analyzeDelay: Double
 
-    public init(cellDelay: Double = 0.008, patchDelay: Double = 0.4) {
-        self.cellDelay = cellDelay; self.patchDelay = patchDelay
+    public init(cellDelay: Double = 0.008, patchDelay: Double = 0.4, analyzeDelay: Double = 0.15) {
+        self.cellDelay = cellDelay; self.patchDelay = patchDelay; self.analyzeDelay = analyzeDelay
+    }
+
+    /// Fills in like a real analysis: lens rows first, then Patchscope, then knockout and stages.
+    public func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
+                        partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
+        let full = try analyze(query: query)
+        guard analyzeDelay > 0 else { return full }
+        var a = full
+        a.rows = full.rows.map { r in var r = r; r.patchscope = nil; r.knockout = nil; r.stages = []; return r }
+        progress(0.02, "logit lens"); Thread.sleep(forTimeInterval: analyzeDelay)
+        if cancellation.isCancelled { throw DemoError("cancelled") }
+        partial(a)
+        progress(0.1, "Patchscope at t1"); Thread.sleep(forTimeInterval: analyzeDelay)
+        if cancellation.isCancelled { throw DemoError("cancelled") }
+        for i in a.rows.indices { a.rows[i].patchscope = full.rows[i].patchscope }
+        partial(a)
+        progress(0.55, "attention knockout"); Thread.sleep(forTimeInterval: analyzeDelay)
+        if cancellation.isCancelled { throw DemoError("cancelled") }
+        progress(1, "done")
+        return full
     }
 
     static let toyota = SampleQuery(id: "toyota-currency", query: "The currency of the country of origin of Toyota is",
@@ -76,7 +110,7 @@ public struct DemoBackend: ExplorerBackend {
         return out
     }
 
-    public func analyze(query: String) throws -> QueryAnalysis {
+    public func analyze(query: String) throws -> AnalysisViewModel {
         let text = query.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { throw DemoError("the query is empty") }
         let sample = sampleQueries().first { $0.query == text }
@@ -104,7 +138,7 @@ public struct DemoBackend: ExplorerBackend {
                 : l <= 18 ? (l < 16 ? sample.e2 : " Japanese") : " the"
             let lensT2 = l < 10 ? [" is", " is", " the", " the", " a", " the", " also", " the", " a", " the"][l]
                 : l < 20 ? (l < 15 ? " the" : " " + sample.e2) : (l >= 22 && l <= 23) ? " " + sample.e3 : " the"
-            let decoded: DecodedEntity = l < 5 ? .e1 : l < 8 ? .other : l <= 20 ? .e2 : .other
+            let decoded: EntityKind = l < 5 ? .e1 : l < 8 ? .other : l <= 20 ? .e2 : .other
             let psText = decoded == .e1 ? "\(sample.e1): \(sample.e1) is a Japanese car maker"
                 : decoded == .e2 ? "\(sample.e2): \(sample.e2) is a country in East Asia" : "x: x is a letter of the alphabet"
             let base = 0.04
@@ -118,7 +152,7 @@ public struct DemoBackend: ExplorerBackend {
                                  e2AtT1: RankProb(rank: e2rank, prob: e2p), e3AtT2: RankProb(rank: e3rank, prob: e3p),
                                  patchscope: PatchscopeReading(decoded: decoded, text: psText), knockout: ko, stages: stages))
         }
-        return QueryAnalysis(query: text, e1: sample.e1, e2: sample.e2, e3: sample.e3,
+        return AnalysisViewModel(query: text, e1: sample.e1, e2: sample.e2, e3: sample.e3,
                              hop1: HopResult(generation: " \(sample.e2). The country", correct: true),
                              hop2: HopResult(generation: " the \(sample.e3). The", correct: true),
                              composition: HopResult(generation: " the Toyota Corporation", correct: false),

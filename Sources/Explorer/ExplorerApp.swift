@@ -33,6 +33,7 @@ public final class ExplorerApp {
     private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
     private let gridQueue = DispatchQueue(label: "hopscope.explorer.grid")
     private var gridCancellation: Cancellation?
+    private var analysisCancellation: Cancellation?
     private let clockStart = Date()
 
     public init(backend: any ExplorerBackend, options: Options = Options()) {
@@ -54,7 +55,7 @@ public final class ExplorerApp {
         defer { recorder?.close(); transcript?.close() }
 
         let terminal = try Terminal(recorder: recorder)
-        defer { terminal.stop(); gridCancellation?.cancel() }
+        defer { terminal.stop(); gridCancellation?.cancel(); analysisCancellation?.cancel() }
         let renderer = Renderer(glyphs: terminal.glyphs)
 
         let samples = backend.sampleQueries()
@@ -110,8 +111,10 @@ public final class ExplorerApp {
 
     private func describe(_ e: BackendEvent) -> String {
         switch e {
-        case .analysis(let a): return "analysis \(a.query) rows=\(a.rows.count)"
-        case .analysisFailed(let m): return "analysis failed: \(m)"
+        case .analysis(let a, _): return "analysis \(a.query) rows=\(a.rows.count)"
+        case .analysisPartial(let a, _): return "partial analysis \(a.query)"
+        case .analysisProgress(let f, let m, _): return "analysis progress \(Int(f * 100))% \(m)"
+        case .analysisFailed(let m, _): return "analysis failed: \(m)"
         case .backPatch(let r): return "backpatch \(r.position.rawValue) \(r.source)->\(r.target) correct=\(r.correct) generation=\(r.generation)"
         case .backPatchFailed(let m): return "backpatch failed: \(m)"
         case .gridCell(let r, _): return "cell \(r.source)->\(r.target) correct=\(r.correct)"
@@ -124,10 +127,17 @@ public final class ExplorerApp {
     private func start(_ fx: Effect) {
         let backend = self.backend, events = self.events
         switch fx {
-        case .analyze(let q):
+        case .analyze(let q, let id):
+            analysisCancellation?.cancel()
+            let c = Cancellation()
+            analysisCancellation = c
             workQueue.async {
-                do { events.post(.analysis(try backend.analyze(query: q))) }
-                catch { events.post(.analysisFailed("\(error)")) }
+                do {
+                    let a = try backend.analyze(query: q, cancellation: c,
+                                                progress: { events.post(.analysisProgress($0, $1, id: id)) },
+                                                partial: { events.post(.analysisPartial($0, id: id)) })
+                    events.post(.analysis(a, id: id))
+                } catch { if !c.isCancelled { events.post(.analysisFailed("\(error)", id: id)) } }
             }
         case .backPatch(let q, let p, let s, let t):
             workQueue.async {

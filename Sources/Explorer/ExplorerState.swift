@@ -5,7 +5,7 @@ import Foundation
 public struct LayerViewModel: Equatable, Sendable {
     public var model: ModelSummary
     /// nil until the first analysis arrives.
-    public var analysis: QueryAnalysis?
+    public var analysis: AnalysisViewModel?
     public var analyzing: Bool
     public var query: LineEditor
     public var editingQuery: Bool
@@ -14,7 +14,7 @@ public struct LayerViewModel: Equatable, Sendable {
     /// First table row shown when the table scrolls.
     public var scrollTop: Int
     public var panel: BackPatchPanelModel
-    public init(model: ModelSummary, analysis: QueryAnalysis? = nil, analyzing: Bool = false, query: LineEditor = LineEditor(),
+    public init(model: ModelSummary, analysis: AnalysisViewModel? = nil, analyzing: Bool = false, query: LineEditor = LineEditor(),
                 editingQuery: Bool = false, selectedRow: Int = 0, scrollTop: Int = 0, panel: BackPatchPanelModel = BackPatchPanelModel()) {
         self.model = model; self.analysis = analysis; self.analyzing = analyzing; self.query = query
         self.editingQuery = editingQuery; self.selectedRow = selectedRow; self.scrollTop = scrollTop; self.panel = panel
@@ -28,7 +28,8 @@ public struct LayerViewModel: Equatable, Sendable {
 
 /// Something the app must do outside the pure state: start work, change theme, quit.
 public enum Effect: Equatable, Sendable {
-    case analyze(String)
+    /// Analyze a query; results carry `id`, and any earlier analysis still running should be cancelled.
+    case analyze(String, id: Int)
     case backPatch(query: String, position: TokenPosition, source: Int, target: Int)
     case startGrid(GridRequest, id: Int)
     case cancelGrid
@@ -40,8 +41,10 @@ public enum Effect: Equatable, Sendable {
 
 /// A result from the backend, delivered to the input thread.
 public enum BackendEvent: Sendable {
-    case analysis(QueryAnalysis)
-    case analysisFailed(String)
+    case analysis(AnalysisViewModel, id: Int)
+    case analysisPartial(AnalysisViewModel, id: Int)
+    case analysisProgress(Double, String, id: Int)
+    case analysisFailed(String, id: Int)
     case backPatch(BackPatchResult)
     case backPatchFailed(String)
     case gridCell(BackPatchResult, id: Int)
@@ -57,6 +60,9 @@ public struct ExplorerState: Sendable {
     public var layer: LayerViewModel
     public var grid: GridViewModel?
     public var gridID = 0
+    public var analysisID = 0
+    /// Fraction done and phase of the running analysis.
+    public var analysisProgress: (fraction: Double, message: String)?
     public var gridStart: Double = 0
     public var screen: Screen = .layers
     public var overlay: Overlay?
@@ -65,6 +71,8 @@ public struct ExplorerState: Sendable {
     public var status: String = ""
     public var statusIsWarning = false
     public var themeName: String = "dark"
+    /// The query of the analysis on screen, to know when back-patch results belong to another query.
+    var previousQuery: String?
     /// Table rows visible in the last render (for PgUp/PgDn); set by the renderer's caller.
     public var pageSize = 10
 
@@ -86,8 +94,10 @@ public struct ExplorerState: Sendable {
         let q = layer.query.text.trimmingCharacters(in: .whitespaces)
         guard !q.isEmpty else { say("type a query first (e)", warning: true); return [] }
         layer.analyzing = true
+        analysisID += 1
+        analysisProgress = nil
         say("analyzing “\(q)” …")
-        var fx: [Effect] = [.analyze(q), .marker("analyze: \(q)")]
+        var fx: [Effect] = [.analyze(q, id: analysisID), .marker("analyze: \(q)")]
         if grid?.running == true { fx.append(.cancelGrid) }
         grid = nil
         return fx
@@ -327,17 +337,29 @@ public struct ExplorerState: Sendable {
 
     public mutating func apply(_ event: BackendEvent, now: Double) {
         switch event {
-        case .analysis(let a):
+        case .analysisProgress(let f, let m, let id):
+            guard id == analysisID else { return }
+            analysisProgress = (f, m)
+        case .analysisPartial(let a, let id):
+            guard id == analysisID else { return }
+            if layer.analysis?.query != a.query { layer.panel.result = nil; layer.panel.bestCells = [] }
+            layer.analysis = a
+            layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
+        case .analysis(let a, let id):
+            guard id == analysisID else { return }
+            analysisProgress = nil
             layer.analysis = a
             layer.analyzing = false
             layer.panel.e3 = a.e3
-            layer.panel.bestCells = []
-            layer.panel.result = nil
+            if previousQuery != a.query { layer.panel.bestCells = []; layer.panel.result = nil }
+            previousQuery = a.query
             layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
             if !layer.editingQuery { layer.query.setText(a.query) }
             say("analyzed: e2 “\(a.e2)” ①ℓ\(a.layer(of: .firstHop).map(String.init) ?? "–") · e3 “\(a.e3)” ③ℓ\(a.layer(of: .secondHop).map(String.init) ?? "–")")
-        case .analysisFailed(let m):
+        case .analysisFailed(let m, let id):
+            guard id == analysisID else { return }
             layer.analyzing = false
+            analysisProgress = nil
             say("analysis failed: \(m)", warning: true)
         case .backPatch(let r):
             layer.panel.running = false

@@ -104,7 +104,7 @@ public struct Renderer: Sendable {
         g.put(right, row: row, col: g.cols - displayWidth(right), role: .status)
     }
 
-    func role(for text: String, _ a: QueryAnalysis) -> Role {
+    func role(for text: String, _ a: AnalysisViewModel) -> Role {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         if t.isEmpty { return .text }
         if t == a.e2.lowercased() || a.e2.lowercased().hasPrefix(t) && t.count >= 3 { return .bridge }
@@ -144,7 +144,7 @@ public struct Renderer: Sendable {
         var draw: (inout CellGrid, Int, Int, LayerRow) -> Void
     }
 
-    func columns(_ a: QueryAnalysis, panel: BackPatchPanelModel, innerWidth: Int) -> [Column] {
+    func columns(_ a: AnalysisViewModel, panel: BackPatchPanelModel, innerWidth: Int) -> [Column] {
         let gl = glyphs
         func rankCell(_ rp: RankProb?, _ role: Role) -> (inout CellGrid, Int, Int, LayerRow) -> Void {
             return { g, r, c, _ in
@@ -209,7 +209,12 @@ public struct Renderer: Sendable {
         let vp = vm.query.viewport(width: W - 9)
         g.put(vp.text, row: 1, col: 8, role: vm.editingQuery ? .selection : .text)
         if vm.editingQuery { cursor = (1, 8 + vp.cursorColumn) }
-        else if vm.analyzing { g.put(" analyzing…", row: 1, col: min(W - 12, 8 + displayWidth(vp.text)), role: .dim) }
+        else if vm.analyzing {
+            var note = "  analyzing…"
+            if let p = state.analysisProgress { note += " \(Int((p.fraction * 100).rounded()))% \(p.message)" }
+            let col = min(W - displayWidth(note) - 1, 8 + displayWidth(vp.text))
+            g.put(note, row: 1, col: max(8, col), role: .warning, maxWidth: W - max(8, col))
+        }
 
         guard let a = vm.analysis else {
             g.put(vm.analyzing ? " waiting for the analysis …" : " no analysis yet: press e to type a query, / for samples", row: 3, col: 0, role: .dim)
@@ -303,7 +308,7 @@ public struct Renderer: Sendable {
         return g.put(")", row: row, col: c, role: .dim)
     }
 
-    func drawTokens(_ g: inout CellGrid, row: Int, _ a: QueryAnalysis) {
+    func drawTokens(_ g: inout CellGrid, row: Int, _ a: AnalysisViewModel) {
         let sep = " " + glyphs.vertical + " "
         let label = " tokens "
         let pieces = a.tokens.map { $0.hasPrefix(" ") ? String($0.dropFirst()) : $0 }
@@ -329,7 +334,7 @@ public struct Renderer: Sendable {
         }
     }
 
-    func drawPanel(_ g: inout CellGrid, row: Int, col: Int, height: Int, width: Int, _ p: BackPatchPanelModel, _ a: QueryAnalysis) {
+    func drawPanel(_ g: inout CellGrid, row: Int, col: Int, height: Int, width: Int, _ p: BackPatchPanelModel, _ a: AnalysisViewModel) {
         box(&g, row: row, col: col, height: height, width: width, title: "back-patch")
         let x = col + 2, iw = width - 4
         var r = row + 1

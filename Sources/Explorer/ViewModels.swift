@@ -7,7 +7,7 @@ public enum TokenPosition: String, Sendable, CaseIterable {
 }
 
 /// Which entity a Patchscope generation describes.
-public enum DecodedEntity: String, Sendable {
+public enum EntityKind: String, Sendable {
     case e1, e2, e3, other
 }
 
@@ -35,9 +35,9 @@ public struct RankProb: Equatable, Sendable {
 
 /// The Patchscope reading of a hidden state: which entity it describes, and the generated text.
 public struct PatchscopeReading: Equatable, Sendable {
-    public var decoded: DecodedEntity
+    public var decoded: EntityKind
     public var text: String
-    public init(decoded: DecodedEntity, text: String) { self.decoded = decoded; self.text = text }
+    public init(decoded: EntityKind, text: String) { self.decoded = decoded; self.text = text }
 }
 
 /// Attention knockout of t2→e1 in a window around a layer: the answer afterwards and p(e3) change.
@@ -78,7 +78,7 @@ public struct LayerRow: Equatable, Sendable {
 }
 
 /// Everything the analysis of one query produced: what the backend returns for `analyze`.
-public struct QueryAnalysis: Equatable, Sendable {
+public struct AnalysisViewModel: Equatable, Sendable {
     public var query: String
     public var e1: String, e2: String, e3: String
     public var hop1: HopResult?

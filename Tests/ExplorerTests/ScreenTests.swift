@@ -232,7 +232,7 @@ import Testing
         let r = g.row(containing: "toyota-capital")!
         #expect(g.roles(row: r).contains(.cursor))
         let fx = s.handle(.enter)
-        #expect(fx.contains(.analyze("The capital of the country of origin of Toyota is")))
+        #expect(fx.contains { $0.analyzedQuery == "The capital of the country of origin of Toyota is" })
     }
 
     @Test func layerDetailOverlay() {

@@ -108,7 +108,7 @@ import Testing
         _ = s.handle(.ctrl("u"))
         for ch in "The capital of France is" { _ = s.handle(.char(ch)) }
         let fx = s.handle(.enter)
-        #expect(fx.first == .analyze("The capital of France is"))
+        #expect(fx.first?.analyzedQuery == "The capital of France is")
         #expect(s.layer.analyzing)
     }
 
@@ -127,7 +127,7 @@ import Testing
         #expect(s.statusIsWarning && s.status.contains("unknown command"))
         _ = s.runCommand("source 99")
         #expect(s.status.contains("usage"))
-        #expect(s.runCommand("query The capital of France is").first == .analyze("The capital of France is"))
+        #expect(s.runCommand("query The capital of France is").first?.analyzedQuery == "The capital of France is")
     }
 
     @Test func quitKeys() {
@@ -144,10 +144,49 @@ import Testing
         #expect(s.handle(.resize) == [.redraw])
     }
 
+    @Test func staleAnalysesAreIgnoredAndPartialsFillIn() throws {
+        var s = Fixture.state()
+        let first = s.analysisID
+        _ = s.runCommand("query The capital of the country of origin of Toyota is")
+        let second = s.analysisID
+        #expect(second == first + 1)
+        let old = try Fixture.backend.analyze(query: "The spouse of the performer of Imagine is")
+        s.apply(.analysis(old, id: first), now: 0)
+        #expect(s.layer.analysis?.query == Fixture.query, "a late result of an earlier query is dropped")
+        #expect(s.layer.analyzing)
+        s.apply(.analysisProgress(0.1, "Patchscope at t1", id: second), now: 0)
+        let f = Fixture.render(s, 120, 40)
+        #expect(f.grid.line(1).contains("analyzing… 10% Patchscope at t1"))
+        var partial = try Fixture.backend.analyze(query: "The capital of the country of origin of Toyota is")
+        for i in partial.rows.indices { partial.rows[i].patchscope = nil; partial.rows[i].stages = [] }
+        s.apply(.analysisPartial(partial, id: second), now: 0)
+        #expect(s.layer.analysis?.e3 == "Tokyo")
+        #expect(s.layer.analyzing, "still running")
+        let before = Fixture.render(s, 120, 40).grid
+        #expect(before.row(containing: "│   9 ").map { before.line($0).contains("① hop 1") } == false)
+        #expect(before.row(containing: "① hop 1   not reached") != nil)
+        s.apply(.analysis(try Fixture.backend.analyze(query: "The capital of the country of origin of Toyota is"), id: second), now: 1)
+        #expect(!s.layer.analyzing)
+        let after = Fixture.render(s, 120, 40).grid
+        #expect(after.row(containing: "│   9 ").map { after.line($0).contains("① hop 1") } == true)
+    }
+
+    @Test func demoBackendReportsPartialsAndHonoursCancellation() throws {
+        let demo = DemoBackend(cellDelay: 0, patchDelay: 0, analyzeDelay: 0.01)
+        let partials = Box(0), steps = Box<[String]>([])
+        let a = try demo.analyze(query: Fixture.query, cancellation: Cancellation(),
+                                 progress: { _, m in steps.value.append(m) }, partial: { _ in partials.value += 1 })
+        #expect(a.rows.count == 31)
+        #expect(partials.value == 2)
+        #expect(steps.value.first == "logit lens" && steps.value.last == "done")
+        let c = Cancellation(); c.cancel()
+        #expect(throws: DemoError.self) { try demo.analyze(query: Fixture.query, cancellation: c, progress: { _, _ in }, partial: { _ in }) }
+    }
+
     @Test func analysisFailureIsReported() {
         var s = ExplorerState(model: Fixture.backend.model, query: "")
         #expect(s.analyzeCurrentQuery().isEmpty)
-        s.apply(.analysisFailed("the query is empty"), now: 0)
+        s.apply(.analysisFailed("the query is empty", id: s.analysisID), now: 0)
         #expect(s.status.contains("the query is empty"))
         #expect(Fixture.render(s, 80, 24).grid.text.contains("no analysis yet"))
     }

@@ -10,7 +10,7 @@ enum Fixture {
     static func state() -> ExplorerState {
         var s = ExplorerState(model: backend.model, query: query, samples: backend.sampleQueries())
         _ = s.analyzeCurrentQuery()
-        s.apply(.analysis(try! backend.analyze(query: query)), now: 0)
+        s.apply(.analysis(try! backend.analyze(query: query), id: s.analysisID), now: 0)
         return s
     }
 
@@ -66,4 +66,9 @@ extension CellGrid {
 final class Box<T>: @unchecked Sendable {
     var value: T
     init(_ v: T) { value = v }
+}
+
+extension Effect {
+    /// The query of an `.analyze` effect.
+    var analyzedQuery: String? { if case .analyze(let q, _) = self { q } else { nil } }
 }
