@@ -155,7 +155,9 @@ public struct DemoBackend: ExplorerBackend {
         return AnalysisViewModel(query: text, e1: sample.e1, e2: sample.e2, e3: sample.e3,
                              hop1: HopResult(generation: " \(sample.e2). The country", correct: true),
                              hop2: HopResult(generation: " the \(sample.e3). The", correct: true),
-                             composition: HopResult(generation: " the Toyota Corporation", correct: false),
+                             // SmolLM2-135M gets "the capital of the country of origin of Toyota" right, the currency wrong.
+                             composition: sample.e3 == "Tokyo" ? HopResult(generation: " Tokyo. The capital of Japan", correct: true)
+                                                               : HopResult(generation: " the Toyota Corporation", correct: false),
                              tokens: toks, t1: t1, t2: t2, rows: rows)
     }
 

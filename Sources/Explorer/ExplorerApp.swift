@@ -101,10 +101,16 @@ public final class ExplorerApp {
             }
             // Short timeout while work is running so results show promptly; long when idle.
             let busy = state.layer.analyzing || state.layer.panel.running || state.grid?.running == true
-            if let key = terminal.readKey(timeoutMs: busy ? 40 : 250) {
-                transcript?.log("key", "\(key)")
-                pending = state.handle(key)
+            // Keys that are already waiting (typing, a fast paste) are all handled before the next draw.
+            var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
+            var handled = 0
+            while let k = key {
+                transcript?.log("key", "\(k)")
+                pending += state.handle(k)
                 dirty = true
+                handled += 1
+                if pending.contains(.quit) || handled >= 512 { break }
+                key = terminal.readKey(timeoutMs: 0)
             }
         }
     }
