@@ -76,7 +76,7 @@ public func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
 public struct CellGrid: Equatable, Sendable {
     public let rows: Int
     public let cols: Int
-    public private(set) var cells: [Cell]
+    public internal(set) var cells: [Cell]
 
     public init(rows: Int, cols: Int) {
         self.rows = max(0, rows); self.cols = max(0, cols)
@@ -165,4 +165,30 @@ public struct CellGrid: Equatable, Sendable {
 
     /// Columns of row `row` whose role is `role` (for tests asserting on colour).
     public func roles(row: Int) -> [Role] { (0..<cols).map { self[row, $0].role } }
+}
+
+extension CellGrid {
+    /// Replacements for the non-ASCII characters the screens use, one column each so layouts hold.
+    static let asciiFallback: [Character: String] = [
+        "ℓ": "l", "·": ".", "→": ">", "←": "<", "↓": "v", "↑": "^", "↛": "/", "✓": "v", "✗": "x", "▲": "^", "▼": "v",
+        "⏎": "<", "“": "\"", "”": "\"", "‘": "'", "’": "'", "×": "x", "…": "~", "▸": ">", "①": "1", "②": "2", "③": "3",
+        "◆": "S", "◇": "T", "▔": "^", "▕": "[", "▏": "]", "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+",
+        "░": ".", "▒": ":", "▓": "=", "█": "#", "▁": ".", "▂": ".", "▃": "=", "▄": "=", "▅": "=", "▆": "#", "▇": "#",
+        "≥": ">", "≤": "<", "–": "-", "—": "-",
+    ]
+
+    /// The grid with every non-ASCII grapheme replaced (for terminals whose locale is not UTF-8):
+    /// known symbols by their ASCII look-alikes, anything else by "?" (two for a double-width one).
+    public func asciified() -> CellGrid {
+        var g = self
+        for i in g.cells.indices {
+            let t = g.cells[i].text
+            guard !t.isEmpty, !t.allSatisfy(\.isASCII) else { continue }
+            if g.cells[i].isContinuation { continue }
+            let ch = t.first!
+            g.cells[i].text = CellGrid.asciiFallback[ch] ?? "?"
+            if displayWidth(ch) == 2, i + 1 < g.cells.count, g.cells[i + 1].isContinuation { g.cells[i + 1].text = "?" }
+        }
+        return g
+    }
 }

@@ -23,6 +23,12 @@ public struct Renderer: Sendable {
     public init(glyphs: Glyphs = .unicode) { self.glyphs = glyphs }
 
     public func render(_ state: ExplorerState, rows: Int, cols: Int) -> Frame {
+        var f = renderUnicode(state, rows: rows, cols: cols)
+        if glyphs == .ascii { f.grid = f.grid.asciified() }
+        return f
+    }
+
+    func renderUnicode(_ state: ExplorerState, rows: Int, cols: Int) -> Frame {
         var g = CellGrid(rows: rows, cols: cols)
         if cols < ScreenLimits.minCols || rows < ScreenLimits.minRows {
             drawTooSmall(&g)

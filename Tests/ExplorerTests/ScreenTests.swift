@@ -127,6 +127,17 @@ import Testing
         #expect(!g.text.contains("│"))
         #expect(!g.text.contains("█"))
         #expect(g.text.contains("#"))
+        let allASCII = g.text.allSatisfy { $0.isASCII }
+        #expect(allASCII, "nothing but ASCII reaches a non-UTF-8 terminal")
+        var s = Fixture.state()
+        _ = s.handle(.char("?"))
+        let helpASCII = Fixture.render(s, 80, 24, glyphs: .ascii).grid.text.allSatisfy { $0.isASCII }
+        #expect(helpASCII)
+        let gridASCII = Fixture.render(Fixture.gridState(), 120, 40, glyphs: .ascii).grid.text.allSatisfy { $0.isASCII }
+        #expect(gridASCII)
+        var w = CellGrid(rows: 1, cols: 6)
+        w.put("日x", row: 0, col: 0)
+        #expect(w.asciified().line(0) == "??x   ")
     }
 
     @Test(arguments: [(79, 24), (80, 23), (40, 10)])

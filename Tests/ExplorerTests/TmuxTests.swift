@@ -312,6 +312,8 @@ struct TmuxEndToEndTests {
         #expect(s.contains("t1 ^^^"))
         #expect(s.contains("(mono)"))
         #expect(!s.contains("│"))
+        let allASCII = s.allSatisfy { $0.isASCII }
+        #expect(allASCII)
         try t.keys("q")
         #expect(t.waitForExit().0 == "0")
     }
