@@ -111,6 +111,15 @@ import Testing
         #expect(ColorSpec(rgb: (0x80, 0x80, 0x80)).resolved(.c256) == 244)
     }
 
+    @Test func recordingUsesTheSameColoursAsTheScreen() {
+        let bridge = Theme.dark.style(.bridge)
+        #expect(Terminal.sgr(bridge, mode: .c256) == "\u{1b}[0;1;38;5;81m")
+        #expect(Terminal.sgr(bridge, mode: .c8) == "\u{1b}[0;1;36m")
+        #expect(Terminal.sgr(bridge, mode: .truecolor) == "\u{1b}[0;1;38;2;95;215;255m")
+        #expect(Terminal.sgr(bridge, mode: .mono) == "\u{1b}[0;1m")
+        #expect(Terminal.sgr(Theme.dark.style(.cursor), mode: .c256) == "\u{1b}[0;38;5;16;48;5;110m")
+    }
+
     @Test func monochromeKeepsMeaningWithAttributes() {
         #expect(Theme.monochromeStyle(.bridge).bold)
         #expect(Theme.monochromeStyle(.answer).underline)
