@@ -83,6 +83,13 @@ public final class ExplorerApp {
                         state.themeName = t.name + (terminal.colorMode == .mono ? " (mono)" : "")
                         state.say("theme \(t.name)")
                     }
+                case .exportGrid(let path):
+                    if let g = state.grid, let a = state.layer.analysis {
+                        do {
+                            try g.svg(title: "\(backend.model.name): \(a.query)").write(toFile: path, atomically: true, encoding: .utf8)
+                            state.say("wrote \(path)")
+                        } catch { state.say("cannot write \(path): \(error.localizedDescription)", warning: true) }
+                    }
                 default: start(fx)
                 }
             }

@@ -34,6 +34,8 @@ public enum Effect: Equatable, Sendable {
     case startGrid(GridRequest, id: Int)
     case cancelGrid
     case setTheme(String)
+    /// Write the grid on screen as SVG to a file.
+    case exportGrid(path: String)
     case marker(String)
     case redraw
     case quit
@@ -309,6 +311,9 @@ public struct ExplorerState: Sendable {
             layer.query.setText(arg); _ = layer.query.commit()
             return analyzeCurrentQuery()
         case "grid": return openGrid()
+        case "export":
+            guard grid != nil else { say("no grid yet: x computes one", warning: true); return [] }
+            return [.exportGrid(path: arg.isEmpty ? "grid.svg" : arg)]
         case "help": overlay = .help; return []
         case "position":
             guard let p = TokenPosition(rawValue: arg) else { say("usage: :position t1|t2", warning: true); return [] }
@@ -328,7 +333,7 @@ public struct ExplorerState: Sendable {
             }
             layer.selectedRow = row; return []
         default:
-            say("unknown command :\(cmd) (try :theme, :query, :grid, :layer, :source, :target, :position, :metric, :quit)", warning: true)
+            say("unknown command :\(cmd) (try :theme, :query, :grid, :export, :layer, :source, :target, :position, :metric, :quit)", warning: true)
             return []
         }
     }

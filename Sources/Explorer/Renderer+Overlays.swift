@@ -32,6 +32,7 @@ extension Renderer {
         (":source", "N   :target N"),
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
+        (":export", "FILE.svg: the grid"),
         (":grid  :quit", ""),
     ]
 

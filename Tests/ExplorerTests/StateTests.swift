@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import Explorer
 
@@ -128,6 +132,20 @@ import Testing
         _ = s.runCommand("source 99")
         #expect(s.status.contains("usage"))
         #expect(s.runCommand("query The capital of France is").first?.analyzedQuery == "The capital of France is")
+    }
+
+    @Test func exportNeedsAGridAndWritesValidSVG() throws {
+        var s = Fixture.state()
+        #expect(s.runCommand("export g.svg").isEmpty)
+        #expect(s.statusIsWarning)
+        s = Fixture.gridState()
+        #expect(s.runCommand("export out.svg") == [.exportGrid(path: "out.svg")])
+        #expect(s.runCommand("export") == [.exportGrid(path: "grid.svg")])
+        let svg = s.grid!.svg(title: "a <test> & more")
+        let doc = try XMLDocument(xmlString: svg)
+        #expect(doc.rootElement()?.name == "svg")
+        #expect(svg.components(separatedBy: "<rect x=").count - 1 == 435)
+        #expect(svg.contains("a &lt;test&gt; &amp; more"))
     }
 
     @Test func quitKeys() {
