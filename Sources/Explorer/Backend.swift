@@ -22,6 +22,14 @@ public struct GridRequest: Equatable, Sendable {
 
 /// The analysis engine behind the explorer.
 ///
+/// A model-backed implementation maps the Analysis module's values onto the view models:
+/// `Analyzer.run(_:progress:cancel:partial:)` → `analyze(query:cancellation:progress:partial:)`
+/// (its `QueryAnalysis.layers[ℓ]` → `LayerRow`: `lensT1/lensT2.first` → lens pieces, `e2RankT1/e2ProbT1`
+/// and `e3RankT2/e3ProbT2` → `RankProb`, `patchscopeT1` → `PatchscopeReading`, `knockout` → `KnockoutEffect`;
+/// the embedding lens → the `layer == nil` row; `stages` → `LayerRow.stages`), `BackPatcher.cell` →
+/// `backPatch` (`BackPatchCell` → `BackPatchResult`, with the patcher's base answer probability as
+/// `probBefore`), and `BackPatcher.grid` with a per-cell callback → `grid`.
+///
 /// Every method may take seconds; the explorer calls them off the input thread, one at a time
 /// per kind, and never from two threads on the same method at once. Implementations return plain
 /// values (the view models in ViewModels.swift) and throw errors whose description is one line
