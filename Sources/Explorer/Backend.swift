@@ -28,7 +28,8 @@ public struct GridRequest: Equatable, Sendable {
 /// and `e3RankT2/e3ProbT2` → `RankProb`, `patchscopeT1` → `PatchscopeReading`, `knockout` → `KnockoutEffect`;
 /// the embedding lens → the `layer == nil` row; `stages` → `LayerRow.stages`), `BackPatcher.cell` →
 /// `backPatch` (`BackPatchCell` → `BackPatchResult`, with the patcher's base answer probability as
-/// `probBefore`), and `BackPatcher.grid` with a per-cell callback → `grid`.
+/// `probBefore`), and `BackPatcher.grid` (its per-batch
+/// callback passing on each cell; throwing `CancelledError` on cancel is fine) → `grid`.
 ///
 /// Every method may take seconds; the explorer calls them off the input thread, one at a time
 /// per kind, and never from two threads on the same method at once. Implementations return plain
@@ -49,7 +50,7 @@ public protocol ExplorerBackend: Sendable {
     /// One back-patch cell: h(source, position) written into block `target`'s output.
     func backPatch(query: String, position: TokenPosition, source: Int, target: Int) throws -> BackPatchResult
     /// The whole ℓs > ℓt grid; `progress` is called once per finished cell, from any thread.
-    /// Returns early (without error) when `cancellation` is set.
+    /// Returns early when `cancellation` is set (returning or throwing: either counts as stopped).
     func grid(_ request: GridRequest, cancellation: Cancellation, progress: @Sendable (BackPatchResult) -> Void) throws
 }
 

@@ -165,7 +165,10 @@ public final class ExplorerApp {
                 do {
                     try backend.grid(req, cancellation: c) { events.post(.gridCell($0, id: id)) }
                     events.post(.gridFinished(id: id, cancelled: c.isCancelled))
-                } catch { events.post(.gridFailed("\(error)", id: id)) }
+                } catch {
+                    // A backend may stop a cancelled grid by throwing; that is a stop, not a failure.
+                    events.post(c.isCancelled ? .gridFinished(id: id, cancelled: true) : .gridFailed("\(error)", id: id))
+                }
             }
         case .cancelGrid:
             gridCancellation?.cancel()
