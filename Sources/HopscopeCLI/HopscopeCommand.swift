@@ -10,8 +10,10 @@ public struct HopscopeCommand: ParsableCommand {
             prints JSON (--json) writes one object to stdout; progress and errors go to stderr.
             """,
         subcommands: [
-            TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self, BenchCommand.self,
-        ]
+            ExploreCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
+            AnalyzeCommand.self, BenchCommand.self,
+        ],
+        defaultSubcommand: ExploreCommand.self
     )
     public init() {}
 }

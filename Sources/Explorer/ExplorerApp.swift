@@ -1,0 +1,178 @@
+// The explorer's main loop: keys on the main thread, analysis on background queues, results through a queue.
+import Foundation
+
+/// A thread-safe FIFO of backend results, drained by the input loop.
+public final class EventQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [BackendEvent] = []
+    public init() {}
+    public func post(_ e: BackendEvent) { lock.lock(); items.append(e); lock.unlock() }
+    public func drain() -> [BackendEvent] { lock.lock(); defer { items = []; lock.unlock() }; return items }
+}
+
+/// Runs the explorer on a terminal against a backend.
+///
+/// ```
+/// let app = ExplorerApp(backend: DemoBackend(), options: .init(query: "The capital of …"))
+/// try app.run()
+/// ```
+public final class ExplorerApp {
+    public struct Options: Sendable {
+        public var query: String?
+        public var theme: String
+        public var recordPath: String?
+        public var transcriptPath: String?
+        public init(query: String? = nil, theme: String = "dark", recordPath: String? = nil, transcriptPath: String? = nil) {
+            self.query = query; self.theme = theme; self.recordPath = recordPath; self.transcriptPath = transcriptPath
+        }
+    }
+
+    public let backend: any ExplorerBackend
+    public let options: Options
+    private let events = EventQueue()
+    private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
+    private let gridQueue = DispatchQueue(label: "hopscope.explorer.grid")
+    private var gridCancellation: Cancellation?
+    private var analysisCancellation: Cancellation?
+    private let clockStart = Date()
+
+    public init(backend: any ExplorerBackend, options: Options = Options()) {
+        self.backend = backend; self.options = options
+    }
+
+    private var now: Double { Date().timeIntervalSince(clockStart) }
+
+    /// Runs until the user quits. The terminal is restored however this returns or throws.
+    public func run() throws {
+        var recorder: CastRecorder?
+        var transcript: TranscriptWriter?
+        var ws = winsize()
+        let haveSize = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0
+        if let path = options.recordPath {
+            recorder = try CastRecorder(path: path, cols: haveSize ? Int(ws.ws_col) : 80, rows: haveSize ? Int(ws.ws_row) : 24)
+        }
+        if let path = options.transcriptPath { transcript = try TranscriptWriter(path: path) }
+        defer { recorder?.close(); transcript?.close() }
+
+        let terminal = try Terminal(recorder: recorder)
+        defer { terminal.stop(); gridCancellation?.cancel(); analysisCancellation?.cancel() }
+        let renderer = Renderer(glyphs: terminal.glyphs)
+
+        let samples = backend.sampleQueries()
+        let query = options.query ?? samples.first?.query ?? ""
+        var state = ExplorerState(model: backend.model, query: query, samples: samples)
+        let (theme, warning) = ThemeLoader.load(options.theme)
+        terminal.apply(theme)
+        state.themeName = theme.name + (terminal.colorMode == .mono ? " (mono)" : "")
+        var pending = state.analyzeCurrentQuery()
+        if let warning { state.say(warning, warning: true) }
+
+        var quit = false
+        var dirty = true
+        while !quit {
+            for fx in pending {
+                transcript?.log("effect", "\(fx)")
+                switch fx {
+                case .quit: quit = true
+                case .redraw: terminal.invalidate()
+                case .marker(let m): recorder?.marker(m)
+                case .setTheme(let name):
+                    let (t, w) = ThemeLoader.load(name)
+                    if let w { state.say(w, warning: true) } else {
+                        terminal.apply(t)
+                        state.themeName = t.name + (terminal.colorMode == .mono ? " (mono)" : "")
+                        state.say("theme \(t.name)")
+                    }
+                case .exportGrid(let path):
+                    if let g = state.grid, let a = state.layer.analysis {
+                        do {
+                            try g.svg(title: "\(backend.model.name): \(a.query)").write(toFile: path, atomically: true, encoding: .utf8)
+                            state.say("wrote \(path)")
+                        } catch { state.say("cannot write \(path): \(error.localizedDescription)", warning: true) }
+                    }
+                default: start(fx)
+                }
+            }
+            pending = []
+            if quit { break }
+            for e in events.drain() {
+                transcript?.log("result", describe(e))
+                state.apply(e, now: now)
+                dirty = true
+            }
+            if dirty {
+                let (rows, cols) = terminal.size
+                state.pageSize = max(1, rows - 12)
+                terminal.draw(renderer.render(state, rows: rows, cols: cols))
+                dirty = false
+            }
+            // Short timeout while work is running so results show promptly; long when idle.
+            let busy = state.layer.analyzing || state.layer.panel.running || state.grid?.running == true
+            // Keys that are already waiting (typing, a fast paste) are all handled before the next draw.
+            var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
+            var handled = 0
+            while let k = key {
+                transcript?.log("key", "\(k)")
+                pending += state.handle(k)
+                dirty = true
+                handled += 1
+                if pending.contains(.quit) || handled >= 512 { break }
+                key = terminal.readKey(timeoutMs: 0)
+            }
+        }
+    }
+
+    private func describe(_ e: BackendEvent) -> String {
+        switch e {
+        case .analysis(let a, _): return "analysis \(a.query) rows=\(a.rows.count)"
+        case .analysisPartial(let a, _): return "partial analysis \(a.query)"
+        case .analysisProgress(let f, let m, _): return "analysis progress \(Int(f * 100))% \(m)"
+        case .analysisFailed(let m, _): return "analysis failed: \(m)"
+        case .backPatch(let r): return "backpatch \(r.position.rawValue) \(r.source)->\(r.target) correct=\(r.correct) generation=\(r.generation)"
+        case .backPatchFailed(let m): return "backpatch failed: \(m)"
+        case .gridCell(let r, _): return "cell \(r.source)->\(r.target) correct=\(r.correct)"
+        case .gridFinished(_, let c): return "grid finished cancelled=\(c)"
+        case .gridFailed(let m, _): return "grid failed: \(m)"
+        }
+    }
+
+    /// Starts backend work for an effect; its results arrive through `events`.
+    private func start(_ fx: Effect) {
+        let backend = self.backend, events = self.events
+        switch fx {
+        case .analyze(let q, let id):
+            analysisCancellation?.cancel()
+            let c = Cancellation()
+            analysisCancellation = c
+            workQueue.async {
+                do {
+                    let a = try backend.analyze(query: q, cancellation: c,
+                                                progress: { events.post(.analysisProgress($0, $1, id: id)) },
+                                                partial: { events.post(.analysisPartial($0, id: id)) })
+                    events.post(.analysis(a, id: id))
+                } catch { if !c.isCancelled { events.post(.analysisFailed("\(error)", id: id)) } }
+            }
+        case .backPatch(let q, let p, let s, let t):
+            workQueue.async {
+                do { events.post(.backPatch(try backend.backPatch(query: q, position: p, source: s, target: t))) }
+                catch { events.post(.backPatchFailed("\(error)")) }
+            }
+        case .startGrid(let req, let id):
+            gridCancellation?.cancel()
+            let c = Cancellation()
+            gridCancellation = c
+            gridQueue.async {
+                do {
+                    try backend.grid(req, cancellation: c) { events.post(.gridCell($0, id: id)) }
+                    events.post(.gridFinished(id: id, cancelled: c.isCancelled))
+                } catch {
+                    // A backend may stop a cancelled grid by throwing; that is a stop, not a failure.
+                    events.post(c.isCancelled ? .gridFinished(id: id, cancelled: true) : .gridFailed("\(error)", id: id))
+                }
+            }
+        case .cancelGrid:
+            gridCancellation?.cancel()
+        default: break
+        }
+    }
+}

@@ -1,0 +1,407 @@
+// The explorer's state and its reaction to keys and backend results: pure, no terminal, no threads.
+import Foundation
+
+/// What the Layer view shows: the analysis, the table cursor, the query line and the back-patch panel.
+public struct LayerViewModel: Equatable, Sendable {
+    public var model: ModelSummary
+    /// nil until the first analysis arrives.
+    public var analysis: AnalysisViewModel?
+    public var analyzing: Bool
+    public var query: LineEditor
+    public var editingQuery: Bool
+    /// Index into `analysis.rows` (row 0 is the embedding row when present).
+    public var selectedRow: Int
+    /// First table row shown when the table scrolls.
+    public var scrollTop: Int
+    public var panel: BackPatchPanelModel
+    public init(model: ModelSummary, analysis: AnalysisViewModel? = nil, analyzing: Bool = false, query: LineEditor = LineEditor(),
+                editingQuery: Bool = false, selectedRow: Int = 0, scrollTop: Int = 0, panel: BackPatchPanelModel = BackPatchPanelModel()) {
+        self.model = model; self.analysis = analysis; self.analyzing = analyzing; self.query = query
+        self.editingQuery = editingQuery; self.selectedRow = selectedRow; self.scrollTop = scrollTop; self.panel = panel
+    }
+    /// The block number of the selected row (nil on the embedding row).
+    public var selectedLayer: Int? {
+        guard let a = analysis, selectedRow < a.rows.count else { return nil }
+        return a.rows[selectedRow].layer
+    }
+}
+
+/// Something the app must do outside the pure state: start work, change theme, quit.
+public enum Effect: Equatable, Sendable {
+    /// Analyze a query; results carry `id`, and any earlier analysis still running should be cancelled.
+    case analyze(String, id: Int)
+    case backPatch(query: String, position: TokenPosition, source: Int, target: Int)
+    case startGrid(GridRequest, id: Int)
+    case cancelGrid
+    case setTheme(String)
+    /// Write the grid on screen as SVG to a file.
+    case exportGrid(path: String)
+    case marker(String)
+    case redraw
+    case quit
+}
+
+/// A result from the backend, delivered to the input thread.
+public enum BackendEvent: Sendable {
+    case analysis(AnalysisViewModel, id: Int)
+    case analysisPartial(AnalysisViewModel, id: Int)
+    case analysisProgress(Double, String, id: Int)
+    case analysisFailed(String, id: Int)
+    case backPatch(BackPatchResult)
+    case backPatchFailed(String)
+    case gridCell(BackPatchResult, id: Int)
+    case gridFinished(id: Int, cancelled: Bool)
+    case gridFailed(String, id: Int)
+}
+
+/// The whole explorer state. `handle(_:)` and `apply(_:now:)` return effects for the app to run.
+public struct ExplorerState: Sendable {
+    public enum Screen: Equatable, Sendable { case layers, grid }
+    public enum Overlay: Equatable, Sendable { case help, detail, samples(Int), command }
+
+    public var layer: LayerViewModel
+    public var grid: GridViewModel?
+    public var gridID = 0
+    public var analysisID = 0
+    /// Fraction done and phase of the running analysis.
+    public var analysisProgress: (fraction: Double, message: String)?
+    public var gridStart: Double = 0
+    public var screen: Screen = .layers
+    public var overlay: Overlay?
+    public var command = LineEditor()
+    public var samples: [SampleQuery]
+    public var status: String = ""
+    public var statusIsWarning = false
+    public var themeName: String = "dark"
+    /// The query of the analysis on screen, to know when back-patch results belong to another query.
+    var previousQuery: String?
+    /// Table rows visible in the last render (for PgUp/PgDn); set by the renderer's caller.
+    public var pageSize = 10
+
+    public init(model: ModelSummary, query: String, samples: [SampleQuery] = []) {
+        layer = LayerViewModel(model: model, analyzing: false, query: LineEditor(query, history: [query]))
+        self.samples = samples
+    }
+
+    /// A warning stays on the status line until the next key, whatever results arrive meanwhile.
+    var warningPinned = false
+
+    public mutating func say(_ s: String, warning: Bool = false) {
+        if warningPinned && !warning { return }
+        status = s; statusIsWarning = warning; warningPinned = warning
+    }
+
+    /// Starts the analysis of the query line.
+    public mutating func analyzeCurrentQuery() -> [Effect] {
+        let q = layer.query.text.trimmingCharacters(in: .whitespaces)
+        guard !q.isEmpty else { say("type a query first (e)", warning: true); return [] }
+        layer.analyzing = true
+        analysisID += 1
+        analysisProgress = nil
+        say("analyzing “\(q)” …")
+        var fx: [Effect] = [.analyze(q, id: analysisID), .marker("analyze: \(q)")]
+        if grid?.running == true { fx.append(.cancelGrid) }
+        grid = nil
+        return fx
+    }
+
+    // MARK: keys
+
+    public mutating func handle(_ key: Key) -> [Effect] {
+        if key == .resize { return [.redraw] }
+        warningPinned = false
+        if key == .ctrl("l") { return [.redraw] }
+        if key == .ctrl("c") { return [.quit] }
+        if let o = overlay { return handleOverlay(o, key) }
+        if layer.editingQuery { return handleQueryEdit(key) }
+        switch key {
+        case .char("q"): return [.quit]
+        case .char("?"): overlay = .help; return []
+        case .char(":"): overlay = .command; command.setText(""); return []
+        case .char("/"): overlay = .samples(0); return []
+        default: break
+        }
+        return screen == .layers ? handleLayers(key) : handleGrid(key)
+    }
+
+    private mutating func handleQueryEdit(_ key: Key) -> [Effect] {
+        switch key {
+        case .enter:
+            layer.editingQuery = false
+            _ = layer.query.commit()
+            return analyzeCurrentQuery()
+        case .escape:
+            layer.editingQuery = false
+            if let a = layer.analysis { layer.query.setText(a.query) }
+            say("")
+            return []
+        default:
+            layer.query.handle(key)
+            return []
+        }
+    }
+
+    private mutating func moveSelection(_ d: Int) {
+        let n = layer.analysis?.rows.count ?? 0
+        guard n > 0 else { return }
+        layer.selectedRow = min(n - 1, max(0, layer.selectedRow + d))
+    }
+
+    private mutating func handleLayers(_ key: Key) -> [Effect] {
+        switch key {
+        case .char("j"), .down: moveSelection(1)
+        case .char("k"), .up: moveSelection(-1)
+        case .pageDown, .ctrl("f"): moveSelection(max(1, pageSize - 1))
+        case .pageUp, .ctrl("b"): moveSelection(-max(1, pageSize - 1))
+        case .char("g"), .home: moveSelection(-10_000)
+        case .char("G"), .end: moveSelection(10_000)
+        case .enter: if layer.analysis != nil { overlay = .detail }
+        case .char("e"), .char("i"):
+            layer.editingQuery = true
+            say("editing the query: ⏎ analyze · Esc cancel · ↑/↓ history")
+        case .char("s"), .char("t"):
+            guard let l = layer.selectedLayer else {
+                say(layer.analysis == nil ? "no analysis yet" : "the embedding row is not a block; pick a layer 0…\(layer.model.layers - 1)", warning: true)
+                return []
+            }
+            if key == .char("s") { layer.panel.source = l } else { layer.panel.target = l }
+            layer.panel.result = nil
+            if let p = layer.panel.problem, layer.panel.source != nil, layer.panel.target != nil { say(p, warning: true) }
+            else { say(key == .char("s") ? "source ℓ\(l)" : "target ℓ\(l)") }
+        case .char("p"):
+            layer.panel.position = layer.panel.position.toggled
+            layer.panel.result = nil
+            say("back-patch position \(layer.panel.position.rawValue)")
+        case .char("b"): return runBackPatch()
+        case .char("x"): return openGrid()
+        case .escape: say("")
+        default: break
+        }
+        return []
+    }
+
+    /// Runs the marked back-patch cell, if the marks make sense.
+    public mutating func runBackPatch() -> [Effect] {
+        guard let a = layer.analysis else { say("no analysis yet", warning: true); return [] }
+        if let p = layer.panel.problem { say(p, warning: true); return [] }
+        guard !layer.panel.running else { say("a back-patch is already running"); return [] }
+        let (s, t) = (layer.panel.source!, layer.panel.target!)
+        layer.panel.running = true
+        layer.panel.result = nil
+        layer.panel.e3 = a.e3
+        say("back-patching \(layer.panel.position.rawValue) ℓ\(s) → ℓ\(t) …")
+        return [.backPatch(query: a.query, position: layer.panel.position, source: s, target: t),
+                .marker("back-patch \(layer.panel.position.rawValue) \(s)→\(t)")]
+    }
+
+    /// Shows the grid view, starting a grid for the panel's position unless one exists.
+    public mutating func openGrid() -> [Effect] {
+        guard layer.analysis != nil else { say("no analysis yet", warning: true); return [] }
+        screen = .grid
+        if let g = grid, g.position == layer.panel.position, g.running || g.done == g.total { return [] }
+        return startGrid(position: layer.panel.position, metric: grid?.metric ?? .generation)
+    }
+
+    private mutating func startGrid(position: TokenPosition, metric: GridMetric) -> [Effect] {
+        guard let a = layer.analysis else { return [] }
+        var fx: [Effect] = []
+        if grid?.running == true { fx.append(.cancelGrid) }
+        gridID += 1
+        var g = GridViewModel(layers: layer.model.layers, position: position, metric: metric, e3: a.e3)
+        g.running = true
+        if let old = grid, old.layers == g.layers { g.cursorSource = old.cursorSource; g.cursorTarget = old.cursorTarget }
+        grid = g
+        gridStart = -1   // set by the app's clock on the first cell
+        say("back-patch grid \(position.rawValue): \(g.total) cells · Esc stops")
+        fx += [.startGrid(GridRequest(query: a.query, position: position, metric: metric), id: gridID),
+               .marker("grid \(position.rawValue)")]
+        return fx
+    }
+
+    private mutating func handleGrid(_ key: Key) -> [Effect] {
+        guard var g = grid else { screen = .layers; return [] }
+        defer { if grid != nil { grid!.cursorSource = g.cursorSource; grid!.cursorTarget = g.cursorTarget } }
+        switch key {
+        case .char("k"), .up: g.moveCursor(dSource: 1, dTarget: 0)
+        case .char("j"), .down: g.moveCursor(dSource: -1, dTarget: 0)
+        case .char("h"), .left: g.moveCursor(dSource: 0, dTarget: -1)
+        case .char("l"), .right: g.moveCursor(dSource: 0, dTarget: 1)
+        case .pageUp: g.moveCursor(dSource: 5, dTarget: 0)
+        case .pageDown: g.moveCursor(dSource: -5, dTarget: 0)
+        case .char("g"), .home: g.moveCursor(dSource: 10_000, dTarget: -10_000)
+        case .char("G"), .end: g.moveCursor(dSource: -10_000, dTarget: -10_000)
+        case .char("m"):
+            grid!.metric = g.metric.toggled
+            say("metric: \(grid!.metric.title)")
+        case .char("p"):
+            layer.panel.position = g.position.toggled
+            return startGrid(position: layer.panel.position, metric: g.metric)
+        case .char("r"): return startGrid(position: g.position, metric: g.metric)
+        case .enter:
+            layer.panel.position = g.position
+            layer.panel.source = g.cursorSource
+            layer.panel.target = g.cursorTarget
+            screen = .layers
+            if let a = layer.analysis, let row = a.rows.firstIndex(where: { $0.layer == g.cursorSource }) { layer.selectedRow = row }
+            if let r = g[g.cursorSource, g.cursorTarget] {
+                layer.panel.result = r; layer.panel.e3 = g.e3
+                say("cell \(r.source)→\(r.target) from the grid")
+                return []
+            }
+            return runBackPatch()
+        case .escape:
+            if g.running {
+                grid!.running = false; grid!.cancelled = true
+                say("grid stopped at \(g.done)/\(g.total) cells")
+                return [.cancelGrid, .marker("grid cancelled")]
+            }
+            screen = .layers
+        default: break
+        }
+        return []
+    }
+
+    private mutating func handleOverlay(_ o: Overlay, _ key: Key) -> [Effect] {
+        switch o {
+        case .help, .detail:
+            if key == .char("q") && o == .help { overlay = nil; return [] }
+            if case .char(let c) = key, c == "?" || c == "q" { overlay = nil; return [] }
+            if [.escape, .enter, .char(" ")].contains(key) { overlay = nil }
+            return []
+        case .samples(let i):
+            switch key {
+            case .escape, .char("q"): overlay = nil
+            case .char("j"), .down: overlay = .samples(max(0, min(samples.count - 1, i + 1)))
+            case .char("k"), .up: overlay = .samples(max(0, i - 1))
+            case .enter:
+                overlay = nil
+                guard i >= 0, i < samples.count else { return [] }
+                layer.query.setText(samples[i].query)
+                _ = layer.query.commit()
+                return analyzeCurrentQuery()
+            default: break
+            }
+            return []
+        case .command:
+            switch key {
+            case .escape: overlay = nil; return []
+            case .enter:
+                overlay = nil
+                return runCommand(command.commit())
+            default:
+                if key == .backspace && command.text.isEmpty { overlay = nil; return [] }
+                command.handle(key)
+                return []
+            }
+        }
+    }
+
+    /// Runs a `:` command line.
+    public mutating func runCommand(_ line: String) -> [Effect] {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let cmd = parts.first else { return [] }
+        let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch cmd {
+        case "q", "quit", "exit": return [.quit]
+        case "theme":
+            guard !arg.isEmpty else { say("usage: :theme dark|light|high-contrast|monochrome|FILE.toml", warning: true); return [] }
+            return [.setTheme(arg)]
+        case "query":
+            guard !arg.isEmpty else { say("usage: :query TEXT", warning: true); return [] }
+            layer.query.setText(arg); _ = layer.query.commit()
+            return analyzeCurrentQuery()
+        case "grid": return openGrid()
+        case "export":
+            guard grid != nil else { say("no grid yet: x computes one", warning: true); return [] }
+            return [.exportGrid(path: arg.isEmpty ? "grid.svg" : arg)]
+        case "help": overlay = .help; return []
+        case "position":
+            guard let p = TokenPosition(rawValue: arg) else { say("usage: :position t1|t2", warning: true); return [] }
+            layer.panel.position = p; layer.panel.result = nil; return []
+        case "source", "target":
+            guard let n = Int(arg), (0..<layer.model.layers).contains(n) else {
+                say("usage: :\(cmd) N with 0 ≤ N < \(layer.model.layers)", warning: true); return []
+            }
+            if cmd == "source" { layer.panel.source = n } else { layer.panel.target = n }
+            layer.panel.result = nil; return []
+        case "metric":
+            guard let m = GridMetric(rawValue: arg) else { say("usage: :metric generation|first-token", warning: true); return [] }
+            grid?.metric = m; return []
+        case "layer":
+            guard let n = Int(arg), let row = layer.analysis?.rows.firstIndex(where: { $0.layer == n }) else {
+                say("usage: :layer N", warning: true); return []
+            }
+            layer.selectedRow = row; return []
+        default:
+            say("unknown command :\(cmd) (try :theme, :query, :grid, :export, :layer, :source, :target, :position, :metric, :quit)", warning: true)
+            return []
+        }
+    }
+
+    // MARK: backend results
+
+    public mutating func apply(_ event: BackendEvent, now: Double) {
+        switch event {
+        case .analysisProgress(let f, let m, let id):
+            guard id == analysisID else { return }
+            analysisProgress = (f, m)
+        case .analysisPartial(let a, let id):
+            guard id == analysisID else { return }
+            if layer.analysis?.query != a.query { layer.panel.result = nil; layer.panel.bestCells = [] }
+            layer.analysis = a
+            layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
+        case .analysis(let a, let id):
+            guard id == analysisID else { return }
+            analysisProgress = nil
+            layer.analysis = a
+            layer.analyzing = false
+            layer.panel.e3 = a.e3
+            if previousQuery != a.query { layer.panel.bestCells = []; layer.panel.result = nil }
+            previousQuery = a.query
+            layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
+            if !layer.editingQuery { layer.query.setText(a.query) }
+            say("analyzed: e2 “\(a.e2)” ①ℓ\(a.layer(of: .firstHop).map(String.init) ?? "–") · e3 “\(a.e3)” ③ℓ\(a.layer(of: .secondHop).map(String.init) ?? "–")")
+        case .analysisFailed(let m, let id):
+            guard id == analysisID else { return }
+            layer.analyzing = false
+            analysisProgress = nil
+            say("analysis failed: \(m)", warning: true)
+        case .backPatch(let r):
+            layer.panel.running = false
+            layer.panel.result = r
+            noteBest(r)
+            say("back-patch \(r.position.rawValue) ℓ\(r.source)→ℓ\(r.target): \(r.correct ? "correct" : "wrong")")
+        case .backPatchFailed(let m):
+            layer.panel.running = false
+            say("back-patch failed: \(m)", warning: true)
+        case .gridCell(let r, let id):
+            guard id == gridID, grid != nil else { return }
+            if gridStart < 0 { gridStart = now }
+            grid!.record(r)
+            grid!.elapsed = now - gridStart
+            let g = grid!
+            grid!.eta = g.done > 0 ? g.elapsed / Double(g.done) * Double(g.total - g.done) : nil
+            if r.correct { noteBest(r) }
+        case .gridFinished(let id, let cancelled):
+            guard id == gridID, grid != nil else { return }
+            grid!.running = false
+            grid!.cancelled = cancelled || grid!.cancelled
+            grid!.eta = nil
+            if !grid!.cancelled {
+                say("grid \(grid!.position.rawValue) done: \(grid!.correctCount)/\(grid!.total) cells correct · \(grid!.fixed ? "fixed" : "not fixed")")
+            }
+        case .gridFailed(let m, let id):
+            guard id == gridID else { return }
+            grid?.running = false
+            say("grid failed: \(m)", warning: true)
+        }
+    }
+
+    /// Keeps the four best cells: correct first, then by p(e3) after patching.
+    private mutating func noteBest(_ r: BackPatchResult) {
+        var b = layer.panel.bestCells.filter { !($0.position == r.position && $0.source == r.source && $0.target == r.target) }
+        b.append(r)
+        b.sort { ($0.correct ? 1 : 0, $0.probAfter) > ($1.correct ? 1 : 0, $1.probAfter) }
+        layer.panel.bestCells = Array(b.prefix(4))
+    }
+}

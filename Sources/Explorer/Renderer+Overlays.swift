@@ -1,0 +1,110 @@
+// Overlays drawn over either view: help, layer detail, sample queries.
+import Foundation
+
+extension Renderer {
+    /// Every key, by section (a line with an empty key is a section title).
+    static let helpLines: [(String, String)] = [
+        ("", "Layer view"),
+        ("j k ↓ ↑", "next / previous layer"),
+        ("PgDn PgUp", "page down / up"),
+        ("g G", "first / last layer"),
+        ("⏎", "layer detail"),
+        ("s t", "mark source / target"),
+        ("p", "position t1 / t2"),
+        ("b", "run back-patch ℓs → ℓt"),
+        ("x", "back-patch grid ℓs > ℓt"),
+        ("e", "edit query (⏎ runs)"),
+        ("/", "sample queries"),
+        ("", "Grid view"),
+        ("h j k l", "move the cell cursor"),
+        ("⏎", "show cell in layers"),
+        ("m", "metric: gen / 1st token"),
+        ("p  r", "other position / rerun"),
+        ("Esc", "stop grid, then back"),
+        ("", "Everywhere"),
+        ("?", "this help"),
+        ("Ctrl-L", "redraw"),
+        ("q", "quit"),
+        ("", "Commands ( : )"),
+        (":theme", "NAME or FILE.toml"),
+        (":query", "TEXT: analyze it"),
+        (":layer", "N: go to layer N"),
+        (":source", "N   :target N"),
+        (":position", "t1 | t2"),
+        (":metric", "generation|first-token"),
+        (":export", "FILE.svg: the grid"),
+        (":grid  :quit", ""),
+    ]
+
+    func drawHelp(_ g: inout CellGrid, screen: ExplorerState.Screen) {
+        let lines = Renderer.helpLines
+        // One column when it fits, else two side by side (80×24 shows every key).
+        let twoColumns = lines.count + 4 > g.rows - 2
+        let perColumn = twoColumns ? (lines.count + 1) / 2 : lines.count
+        let colW = 38
+        let w = min(g.cols - 2, twoColumns ? 2 * colW + 2 : colW + 6), h = min(g.rows - 2, perColumn + 4)
+        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
+        g.fill(row: r0, col: c0, height: h, width: w)
+        box(&g, row: r0, col: c0, height: h, width: w, title: "keys")
+        for (i, (k, d)) in lines.enumerated() {
+            let r = r0 + 1 + i % perColumn
+            let x = c0 + 2 + (i / perColumn) * colW
+            guard r < r0 + h - 2 else { continue }
+            if k.isEmpty { g.put(d, row: r, col: x, role: .header) }
+            else {
+                g.put(k, row: r, col: x + 1, role: .key, maxWidth: 12)
+                g.put(d, row: r, col: x + 13, role: .text, maxWidth: colW - 15)
+            }
+        }
+        g.put("Esc / ? closes", row: r0 + h - 2, col: c0 + w - 17, role: .dim)
+    }
+
+    func drawDetail(_ g: inout CellGrid, _ s: ExplorerState) {
+        let w = min(g.cols - 4, 76), h = min(g.rows - 2, 14)
+        drawRowDetail(&g, s, row: max(0, (g.rows - h) / 2), col: max(0, (g.cols - w) / 2), height: h, width: w, closable: true)
+    }
+
+    /// The selected layer's full record, in a box: as an overlay (⏎) or, on tall screens, under the table.
+    func drawRowDetail(_ g: inout CellGrid, _ s: ExplorerState, row r0: Int, col c0: Int, height h: Int, width w: Int, closable: Bool) {
+        guard let a = s.layer.analysis, s.layer.selectedRow < a.rows.count else { return }
+        let row = a.rows[s.layer.selectedRow]
+        g.fill(row: r0, col: c0, height: h, width: w)
+        box(&g, row: r0, col: c0, height: h, width: w, title: row.layer.map { "layer \($0)" } ?? "embedding")
+        var r = r0 + 1
+        func kv(_ k: String, _ v: String, _ role: Role = .text) {
+            guard r < r0 + h - 1 else { return }
+            g.put(k, row: r, col: c0 + 2, role: .dim); g.put(v, row: r, col: c0 + 20, role: role, maxWidth: w - 22); r += 1
+        }
+        kv("lens top @t1", "\"\(row.lensT1)\"", role(for: row.lensT1, a))
+        kv("lens top @t2", "\"\(row.lensT2)\"", role(for: row.lensT2, a))
+        if let e = row.e2AtT1 { kv("e2 \(a.e2) @t1", "rank \(e.rank)  p \(String(format: "%.4f", e.prob))", .bridge) }
+        if let e = row.e3AtT2 { kv("e3 \(a.e3) @t2", "rank \(e.rank)  p \(String(format: "%.4f", e.prob))", .answer) }
+        if let ps = row.patchscope {
+            kv("patchscope @t1", "decodes \(ps.decoded.rawValue)", ps.decoded == .e2 ? .bridge : ps.decoded == .e3 ? .answer : .text)
+            for chunk in wrap("\"\(ps.text)\"", width: w - 22).prefix(2) { kv("", chunk) }
+        }
+        if let k = row.knockout {
+            kv("knockout t2↛e1", "answer \"\(k.answer)\"  p(e3) \(String(format: "%.3f", k.e3ProbBase)) → \(String(format: "%.3f", k.e3Prob))")
+        }
+        if !row.stages.isEmpty { kv("stages", row.stages.map { glyphs.stages[$0.rawValue - 1] + " " + $0.label }.joined(separator: ", "), .stage) }
+        if closable { g.put("Esc closes", row: r0 + h - 2, col: c0 + w - 13, role: .dim) }
+    }
+
+    func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int) {
+        let w = min(g.cols - 4, 90), h = min(g.rows - 2, samples.count + 4)
+        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
+        g.fill(row: r0, col: c0, height: h, width: w)
+        box(&g, row: r0, col: c0, height: h, width: w, title: "sample queries")
+        let visible = h - 3
+        let first = max(0, min(selected - visible + 1, samples.count - visible))
+        for (i, s) in samples.enumerated().dropFirst(first).prefix(visible) {
+            let r = r0 + 1 + i - first
+            var c = g.put(pad(s.id, 16), row: r, col: c0 + 2, role: .dim)
+            c = g.put(s.query, row: r, col: c, role: .text, maxWidth: w - 4 - 16 - 16)
+            g.put("  " + s.e2 + " → " + s.e3, row: r, col: max(c, c0 + w - 20), role: .dim, maxWidth: 18)
+            if i == selected { g.paint(row: r, col: c0 + 1, width: w - 2, role: .cursor) }
+        }
+        if samples.isEmpty { g.put("no sample queries", row: r0 + 1, col: c0 + 2, role: .dim) }
+        g.put("⏎ analyze  Esc close", row: r0 + h - 2, col: c0 + w - 22, role: .dim)
+    }
+}

@@ -1,0 +1,203 @@
+// View models: the plain data screens are drawn from. The backend fills them; screens never compute.
+
+/// A token position of the two-hop analysis: t1 = last token of e1, t2 = last prompt token.
+public enum TokenPosition: String, Sendable, CaseIterable {
+    case t1, t2
+    public var toggled: TokenPosition { self == .t1 ? .t2 : .t1 }
+}
+
+/// Which entity a Patchscope generation describes.
+public enum EntityKind: String, Sendable {
+    case e1, e2, e3, other
+}
+
+/// The model line of the header.
+public struct ModelSummary: Equatable, Sendable {
+    public var name: String
+    public var layers: Int
+    public var dim: Int
+    public init(name: String, layers: Int, dim: Int) { self.name = name; self.layers = layers; self.dim = dim }
+}
+
+/// A greedy generation and whether it names the expected entity.
+public struct HopResult: Equatable, Sendable {
+    public var generation: String
+    public var correct: Bool
+    public init(generation: String, correct: Bool) { self.generation = generation; self.correct = correct }
+}
+
+/// Rank (1 = top) and probability of a token under the logit lens.
+public struct RankProb: Equatable, Sendable {
+    public var rank: Int
+    public var prob: Double
+    public init(rank: Int, prob: Double) { self.rank = rank; self.prob = prob }
+}
+
+/// The Patchscope reading of a hidden state: which entity it describes, and the generated text.
+public struct PatchscopeReading: Equatable, Sendable {
+    public var decoded: EntityKind
+    public var text: String
+    public init(decoded: EntityKind, text: String) { self.decoded = decoded; self.text = text }
+}
+
+/// Attention knockout of t2→e1 in a window around a layer: the answer afterwards and p(e3) change.
+public struct KnockoutEffect: Equatable, Sendable {
+    public var answer: String
+    public var e3Prob: Double
+    public var e3ProbBase: Double
+    public init(answer: String, e3Prob: Double, e3ProbBase: Double) {
+        self.answer = answer; self.e3Prob = e3Prob; self.e3ProbBase = e3ProbBase
+    }
+    public var delta: Double { e3Prob - e3ProbBase }
+}
+
+/// The three stages of a two-hop query, marked ①②③ on their earliest layer.
+public enum Stage: Int, Sendable, CaseIterable {
+    case firstHop = 1, propagated = 2, secondHop = 3
+    public var label: String {
+        switch self { case .firstHop: "hop 1"; case .propagated: "info ▸"; case .secondHop: "hop 2" }
+    }
+}
+
+/// One row of the layer table. `layer == nil` is the embedding row (never numbered as a block).
+public struct LayerRow: Equatable, Sendable {
+    public var layer: Int?
+    public var lensT1: String
+    public var lensT2: String
+    public var e2AtT1: RankProb?
+    public var e3AtT2: RankProb?
+    public var patchscope: PatchscopeReading?
+    public var knockout: KnockoutEffect?
+    public var stages: [Stage]
+    public init(layer: Int?, lensT1: String, lensT2: String, e2AtT1: RankProb? = nil, e3AtT2: RankProb? = nil,
+                patchscope: PatchscopeReading? = nil, knockout: KnockoutEffect? = nil, stages: [Stage] = []) {
+        self.layer = layer; self.lensT1 = lensT1; self.lensT2 = lensT2; self.e2AtT1 = e2AtT1; self.e3AtT2 = e3AtT2
+        self.patchscope = patchscope; self.knockout = knockout; self.stages = stages
+    }
+    public var label: String { layer.map(String.init) ?? "emb" }
+}
+
+/// Everything the analysis of one query produced: what the backend returns for `analyze`.
+public struct AnalysisViewModel: Equatable, Sendable {
+    public var query: String
+    public var e1: String, e2: String, e3: String
+    public var hop1: HopResult?
+    public var hop2: HopResult?
+    public var composition: HopResult?
+    /// Token pieces of the composition prompt, as the tokenizer printed them (leading spaces kept).
+    public var tokens: [String]
+    public var t1: Int
+    public var t2: Int
+    /// Embedding row first (if any), then one row per block 0…L-1.
+    public var rows: [LayerRow]
+    public init(query: String, e1: String, e2: String, e3: String, hop1: HopResult?, hop2: HopResult?,
+                composition: HopResult?, tokens: [String], t1: Int, t2: Int, rows: [LayerRow]) {
+        self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.hop1 = hop1; self.hop2 = hop2
+        self.composition = composition; self.tokens = tokens; self.t1 = t1; self.t2 = t2; self.rows = rows
+    }
+    /// The layer on which `stage` is first reached, if it is.
+    public func layer(of stage: Stage) -> Int? { rows.first { $0.stages.contains(stage) }?.layer }
+}
+
+/// The result of one back-patch cell.
+public struct BackPatchResult: Equatable, Sendable {
+    public var position: TokenPosition
+    public var source: Int
+    public var target: Int
+    public var generation: String
+    public var correct: Bool
+    /// p(e3's first token) at the last position, unpatched and patched.
+    public var probBefore: Double
+    public var probAfter: Double
+    public var rankAfter: Int
+    public init(position: TokenPosition, source: Int, target: Int, generation: String, correct: Bool,
+                probBefore: Double, probAfter: Double, rankAfter: Int) {
+        self.position = position; self.source = source; self.target = target; self.generation = generation
+        self.correct = correct; self.probBefore = probBefore; self.probAfter = probAfter; self.rankAfter = rankAfter
+    }
+}
+
+/// The back-patch side panel: what is marked, what is running, what came out.
+public struct BackPatchPanelModel: Equatable, Sendable {
+    public var position: TokenPosition = .t2
+    public var source: Int?
+    public var target: Int?
+    public var running = false
+    public var result: BackPatchResult?
+    /// The best cells found so far (from single runs and grids), best first.
+    public var bestCells: [BackPatchResult] = []
+    public var e3: String = ""
+    public init(position: TokenPosition = .t2, source: Int? = nil, target: Int? = nil, running: Bool = false,
+                result: BackPatchResult? = nil, bestCells: [BackPatchResult] = [], e3: String = "") {
+        self.position = position; self.source = source; self.target = target; self.running = running
+        self.result = result; self.bestCells = bestCells; self.e3 = e3
+    }
+    /// Why `b` cannot run now, or nil when it can.
+    public var problem: String? {
+        guard let s = source, let t = target else { return "mark a source (s) and a target (t) layer first" }
+        return s > t ? nil : "the source layer must be later than the target (ℓs > ℓt)"
+    }
+}
+
+/// How grid cells are judged: the 10-token generation criterion or p(e3's first token).
+public enum GridMetric: String, Sendable, CaseIterable {
+    case generation, firstToken = "first-token"
+    public var toggled: GridMetric { self == .generation ? .firstToken : .generation }
+    public var title: String { self == .generation ? "10-token generation" : "p(first answer token)" }
+}
+
+/// The ℓs × ℓt back-patch grid: cells below the diagonal (ℓs > ℓt), filled as they arrive.
+public struct GridViewModel: Equatable, Sendable {
+    public var layers: Int
+    public var position: TokenPosition
+    public var metric: GridMetric
+    /// Results by [source][target]; nil = not computed yet. Only source > target is used.
+    public var cells: [[BackPatchResult?]]
+    public var done: Int
+    public var running: Bool
+    public var cancelled: Bool
+    /// Seconds until done, when known.
+    public var eta: Double?
+    public var elapsed: Double
+    public var cursorSource: Int
+    public var cursorTarget: Int
+    public var e3: String
+    public var baseProb: Double?
+
+    public init(layers: Int, position: TokenPosition, metric: GridMetric = .generation, e3: String = "") {
+        self.layers = layers; self.position = position; self.metric = metric
+        cells = Array(repeating: Array(repeating: nil, count: layers), count: layers)
+        done = 0; running = false; cancelled = false; eta = nil; elapsed = 0
+        cursorSource = max(1, layers * 2 / 3); cursorTarget = max(0, layers / 6); self.e3 = e3
+    }
+
+    /// Cells in the lower triangle: L(L-1)/2.
+    public var total: Int { layers * (layers - 1) / 2 }
+    public var correctCount: Int { cells.joined().compactMap { $0 }.filter(\.correct).count }
+    public var fixed: Bool { correctCount > 0 }
+    public subscript(source: Int, target: Int) -> BackPatchResult? {
+        guard source >= 0, source < layers, target >= 0, target < layers else { return nil }
+        return cells[source][target]
+    }
+    public mutating func record(_ r: BackPatchResult) {
+        guard r.source < layers, r.target < layers else { return }
+        if cells[r.source][r.target] == nil { done += 1 }
+        cells[r.source][r.target] = r
+        if baseProb == nil { baseProb = r.probBefore }
+    }
+    /// Moves the cursor, keeping it inside the triangle ℓs > ℓt.
+    public mutating func moveCursor(dSource: Int, dTarget: Int) {
+        cursorSource = min(layers - 1, max(1, cursorSource + dSource))
+        cursorTarget = min(cursorSource - 1, max(0, cursorTarget + dTarget))
+    }
+}
+
+/// A query from the sample-query files, for the `/` browser.
+public struct SampleQuery: Equatable, Sendable {
+    public var id: String
+    public var query: String
+    public var e1: String, e2: String, e3: String
+    public init(id: String, query: String, e1: String, e2: String, e3: String) {
+        self.id = id; self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3
+    }
+}
