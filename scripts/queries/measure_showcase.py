@@ -3,7 +3,8 @@
 A prompt is correct when its greedy 10-token generation contains the expected entity's label or one of
 its aliases longer than one character, case-insensitively (the paper's criterion, DESIGN.md §2).
 
-The measurement that counts is llama.cpp's plain greedy completion, one prompt at a time:
+The measurement that counts is llama.cpp's plain greedy completion, one prompt at a time, each from an
+empty cache (as a fresh process would run it):
 `llama_cpp.Llama(model, n_ctx=256, n_threads=1).create_completion(prompt, max_tokens=10,
 temperature=0, repeat_penalty=1)`. That takes about a second a prompt on a busy CPU, too slow for all
 ~2,500 queries, so the script works in two steps:
@@ -78,6 +79,9 @@ class Greedy:
 
     def __call__(self, prompt):
         if prompt not in self.cache:
+            # Forget the previous prompt: reusing its cached prefix changes the rounding, so a result
+            # would depend on which prompt ran before.
+            self.llm.reset()
             out = self.llm.create_completion(prompt, max_tokens=MAX_TOKENS, temperature=0.0,
                                              repeat_penalty=1.0, top_k=1, top_p=1.0, min_p=0.0, seed=0)
             self.cache[prompt] = out["choices"][0]["text"]
