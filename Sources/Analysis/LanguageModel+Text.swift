@@ -2,15 +2,14 @@ import Model
 
 /// The one place Analysis turns text into tokens and back (prompts are tokenized as the GGUF says).
 extension LanguageModel {
-    /// Token ids of `text`, with the model's BOS when its metadata asks for one.
+    /// Token ids of `text`, with the model's BOS when its metadata asks for one; special tokens written
+    /// in the text are recognised (DESIGN §6).
     func encode(_ text: String, addSpecial: Bool = true) -> [Int32] {
-        shimEncode(text, addSpecial: addSpecial)
+        tokenizer.encode(text, addSpecial: addSpecial, parseSpecial: true)
     }
 
-    /// The text of `ids` (special tokens rendered as their text).
-    func decode(_ ids: [Int32]) -> String {
-        shimDecode(ids)
-    }
+    /// The text of `ids`.
+    func decode(_ ids: [Int32]) -> String { tokenizer.decode(ids) }
 
     /// The display piece of one token.
     func piece(_ id: Int32) -> String { tokenizer.piece(id) }

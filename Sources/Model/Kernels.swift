@@ -1,52 +1,27 @@
+import CKernels
 import GGUF
 
-/// The numeric primitives the forward pass needs from weight storage, in one place.
-///
-/// INTERIM: scalar Swift for F32, F16, Q8_0, Q4_1 until the C kernels (CKernels) land; then these
-/// forward to `hs_dequantize_row` / `hs_matvec`.
+/// The numeric primitives the forward pass needs from weight storage, in one place: the C kernels
+/// (AVX2 with a scalar fallback, tested against GGUF's Swift reference dequantizer).
 enum Kernels {
     /// Dequantizes `n` elements (whole blocks) of `type` from `src` into `dst`.
+    @inline(__always)
     static func dequantizeRow(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-        switch type {
-        case .f32:
-            dst.update(from: src.assumingMemoryBound(to: Float.self), count: n)
-        case .f16:
-            for i in 0..<n { dst[i] = Float(Float16(bitPattern: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
-        case .q8_0:
-            for b in 0..<(n / 32) {
-                let blk = src + b * 34
-                let d = Float(Float16(bitPattern: blk.loadUnaligned(as: UInt16.self)))
-                for j in 0..<32 { dst[b * 32 + j] = Float(blk.load(fromByteOffset: 2 + j, as: Int8.self)) * d }
-            }
-        case .q4_1:
-            for b in 0..<(n / 32) {
-                let blk = src + b * 20
-                let d = Float(Float16(bitPattern: blk.loadUnaligned(as: UInt16.self)))
-                let m = Float(Float16(bitPattern: blk.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
-                for j in 0..<16 {
-                    let q = blk.load(fromByteOffset: 4 + j, as: UInt8.self)
-                    dst[b * 32 + j] = Float(q & 0x0F) * d + m
-                    dst[b * 32 + j + 16] = Float(q >> 4) * d + m
-                }
-            }
-        default:
-            fatalError("interim kernels: \(type) not yet supported")
-        }
+        let rc = hs_dequantize_row(type.rawValue, src, dst, Int64(n))
+        precondition(rc == 0, "hs_dequantize_row(\(type), n: \(n)) failed with \(rc)")
     }
 
-    /// y[j·ldy + r] = Σ_c W[r, c] · x[j·ldx + c] for rows r in `rows` and `nx` vectors.
+    /// y[j·ldy + r] = Σ_c W[r, c] · x[j·ldx + c] for rows r in `rows` and `nx` (≤ 8) vectors.
+    @inline(__always)
     static func matvec(_ type: GGMLType, _ w: UnsafeRawPointer, rowBytes: Int, cols: Int, rows: Range<Int>,
                        _ x: UnsafePointer<Float>, nx: Int, ldx: Int, _ y: UnsafeMutablePointer<Float>, ldy: Int) {
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: cols)
-        defer { tmp.deallocate() }
-        for r in rows {
-            dequantizeRow(type, w + r * rowBytes, tmp, cols)
-            for j in 0..<nx {
-                var s: Float = 0
-                let xj = x + j * ldx
-                for c in 0..<cols { s += tmp[c] * xj[c] }
-                y[j * ldy + r] = s
-            }
+        var done = 0
+        while done < nx {   // the kernel takes at most 8 vectors per weight pass
+            let k = min(8, nx - done)
+            let rc = hs_matvec(type.rawValue, w, rowBytes, Int64(cols), Int64(rows.lowerBound), Int64(rows.upperBound),
+                               x + done * ldx, Int64(k), Int64(ldx), y + done * ldy, Int64(ldy))
+            precondition(rc == 0, "hs_matvec(\(type)) failed with \(rc)")
+            done += k
         }
     }
 }

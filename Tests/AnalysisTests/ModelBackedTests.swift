@@ -119,7 +119,7 @@ struct ModelBackedTests {
         let hooks = Hooks(blockedEdges: Knockout.blockedEdges(query: t.t2, keys: t.e1Positions, center: 20, halfWindow: 3,
                                                               layers: model.config.layers))
         let direct = try model.generate(t.ids, maxTokens: 10, hooks: hooks)
-        #expect(report.windows[1].generation == model.shimDecode(direct))
+        #expect(report.windows[1].generation == model.tokenizer.decode(direct))
         let logits = try model.run(t.ids, hooks: hooks).0.logits
         let s = Distribution(logits: logits).standing(of: yen)
         #expect(abs(report.windows[1].answerProb - s.prob) <= 1e-6 * max(1, s.prob) + 1e-9)
@@ -139,7 +139,7 @@ struct ModelBackedTests {
             let hooks = Hooks(overwrites: [HookSite(.block(cell.target), position: scope.placeholder):
                                               acts.hidden(layer: cell.source, position: t.t1)])
             let direct = try model.generate(scope.targetIds, maxTokens: 10, hooks: hooks)
-            #expect(cell.generation == model.shimDecode(direct), "cell (\(cell.source), \(cell.target))")
+            #expect(cell.generation == model.tokenizer.decode(direct), "cell (\(cell.source), \(cell.target))")
         }
     }
 

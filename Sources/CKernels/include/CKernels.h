@@ -1,3 +1,78 @@
+/*
+ * CKernels — hopscope's innermost quantized kernels.
+ *
+ * Two entry points do all the work on quantized GGUF weights:
+ *
+ *   hs_dequantize_row  decode blocks of any supported ggml type to float32 (embedding rows, sgemm tiles)
+ *   hs_matvec          y = W·x for a range of weight rows and 1…8 float32 vectors, dequantizing on the fly
+ *
+ * Activations are never quantized: every product is float32 weight × float32 activation with
+ * float32 accumulation. hs_dequantize_row is bit-identical to the Swift reference dequantizer
+ * (GGUF.Dequantize.reference) and to ggml's dequantize_row_*; hs_matvec differs from an exact
+ * dot product only by float32 summation order (see hs_matvec).
+ *
+ * Each kernel has an AVX2+FMA+F16C version (chosen at run time with __builtin_cpu_supports) and a
+ * portable scalar version. HOPSCOPE_KERNELS=scalar in the environment forces the scalar one;
+ * hs_select_kernels does the same from code (tests).
+ *
+ * Type ids are ggml's (GGMLType.rawValue): F32 0, F16 1, Q4_0 2, Q4_1 3, Q5_0 6, Q5_1 7, Q8_0 8,
+ * Q2_K 10, Q3_K 11, Q4_K 12, Q5_K 13, Q6_K 14, BF16 30.
+ */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which implementation the kernels use.
+typedef enum {
+    HS_KERNELS_AUTO = 0,    ///< the best the CPU supports, unless HOPSCOPE_KERNELS=scalar
+    HS_KERNELS_SCALAR = 1,  ///< portable C
+    HS_KERNELS_AVX2 = 2,    ///< AVX2 + FMA + F16C
+} hs_kernels_path;
+
+/// Selects the implementation for all later calls (process-wide) and returns the one now in use:
+/// asking for AVX2 on a CPU without it yields HS_KERNELS_SCALAR. Not meant to race with kernel calls.
+int hs_select_kernels(int path);
+
+/// The implementation in use (HS_KERNELS_SCALAR or HS_KERNELS_AVX2).
+int hs_kernels_in_use(void);
+
+/// Elements per block of a ggml type, or 0 when the type is not supported.
+int64_t hs_block_elements(uint32_t type);
+
+/// Bytes per block of a ggml type, or 0 when the type is not supported.
+int64_t hs_block_bytes(uint32_t type);
+
+/// Decodes `n` elements (a whole number of blocks) of `type` at `src` into `dst`.
+/// Returns 0, or -1 when the type is unsupported or `n` is not a multiple of the block size.
+int hs_dequantize_row(uint32_t type, const void *src, float *dst, int64_t n);
+
+/// Quantized matrix × float vectors: for rows r in [r0, r1) and vectors j in [0, nx),
+///
+///     y[j*ldy + r] = Σ_{c < ncols} W[r, c] · x[j*ldx + c]
+///
+/// W is `type` with row r at `w + r*row_bytes` (ncols elements, a whole number of blocks).
+/// 1 ≤ nx ≤ 8: each block of weights is loaded and decoded once for all vectors. Callers split
+/// [r0, r1) across threads. Products and sums are float32; the result differs from the exact sum
+/// by float32 rounding only (accumulation chains are kept short: ≤ 16 blocks per partial sum).
+/// Returns 0, or -1 on an unsupported type, bad nx, or ncols not a multiple of the block size.
+int hs_matvec(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+              const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/// hs_dequantize_row with an explicit implementation (HS_KERNELS_AUTO = the selected one), for tests
+/// that compare paths without touching the process-wide choice. AVX2 on a CPU without it returns -2.
+int hs_dequantize_row_with(int path, uint32_t type, const void *src, float *dst, int64_t n);
+
+/// hs_matvec with an explicit implementation, as hs_dequantize_row_with.
+int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                   const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/// IEEE binary16 → binary32 (exact; subnormals, infinities and NaNs included).
+float hs_fp16_to_fp32(uint16_t h);
+
+#ifdef __cplusplus
+}
+#endif

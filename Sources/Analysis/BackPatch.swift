@@ -1,0 +1,102 @@
+import Model
+
+/// Which prompt position a back-patch writes to: the last token of e1 (t1) or the last token (t2).
+public enum PatchPosition: String, Codable, Sendable, CaseIterable {
+    case t1, t2
+}
+
+/// How a back-patch cell is judged.
+public enum BackPatchMetric: String, Codable, Sendable, CaseIterable {
+    /// The paper's criterion: 10 greedy tokens contain e3's label or an alias.
+    case generation
+    /// The fast metric: e3's first token is the top-1 next token at the patched last position.
+    case firstToken = "first-token"
+}
+
+/// One back-patch: h(source, p) written over block `target`'s output at p, then 10 greedy tokens.
+public struct BackPatchCell: Codable, Sendable, Equatable {
+    public var position: PatchPosition
+    public var source: Int
+    public var target: Int
+    /// The greedy continuation (empty under the first-token metric).
+    public var generation: String
+    public var correct: Bool
+    /// Probability of e3's first token at the last prompt position of the patched run.
+    public var answerProb: Float
+    /// Its rank there (1 = top).
+    public var answerRank: Int
+
+    enum CodingKeys: String, CodingKey {
+        case position, source, target, generation, correct
+        case answerProb = "answer_prob", answerRank = "answer_rank"
+    }
+}
+
+/// All ℓs > ℓt cells of one position.
+public struct BackPatchGrid: Codable, Sendable, Equatable {
+    public var position: PatchPosition
+    public var layers: Int
+    public var metric: BackPatchMetric
+    public var cells: [BackPatchCell]
+    /// True when at least one cell succeeds.
+    public var fixed: Bool
+
+    /// Every (source, target) pair with source > target, in the order the grid reports them.
+    public static func pairs(layers: Int) -> [(source: Int, target: Int)] {
+        var out: [(Int, Int)] = []
+        for s in 1..<max(layers, 1) { for t in 0..<s { out.append((s, t)) } }
+        return out
+    }
+}
+
+/// What a back-patch needs to know of the query: the prompt, the patch positions, the answer.
+public struct BackPatchProblem: Sendable {
+    /// Prompt token ids (the composition prompt).
+    public var ids: [Int32]
+    public var t1: Int
+    public var t2: Int
+    /// e3's first token as a continuation of the prompt (DESIGN §6).
+    public var answerToken: Int32
+    /// e3's label and aliases: a generation containing one (case-insensitively; aliases > 1 char) succeeds.
+    public var answerLabels: [String]
+    /// Tokens generated per cell under the generation metric.
+    public var generationTokens: Int = 10
+
+    public init(ids: [Int32], t1: Int, t2: Int, answerToken: Int32, answerLabels: [String], generationTokens: Int = 10) {
+        self.ids = ids
+        self.t1 = t1
+        self.t2 = t2
+        self.answerToken = answerToken
+        self.answerLabels = answerLabels
+        self.generationTokens = generationTokens
+    }
+
+    public func index(of position: PatchPosition) -> Int { position == .t1 ? t1 : t2 }
+
+    /// The paper's success criterion on a generation.
+    public func isCorrect(_ generation: String) -> Bool {
+        let text = generation.lowercased()
+        for (i, label) in answerLabels.enumerated() where i == 0 || label.count > 1 {
+            if !label.isEmpty && text.contains(label.lowercased()) { return true }
+        }
+        return false
+    }
+}
+
+/// Probability and rank (1 = top) of `token` under softmax(`logits`), in f32 like the rest.
+func probabilityAndRank(_ logits: ArraySlice<Float>, token: Int32) -> (prob: Float, rank: Int) {
+    let target = logits[logits.startIndex + Int(token)]
+    var maxLogit = -Float.infinity
+    for l in logits where l > maxLogit { maxLogit = l }
+    var sum: Float = 0
+    var higher = 0
+    for l in logits {
+        sum += expf(l - maxLogit)
+        if l > target { higher += 1 }
+    }
+    return (expf(target - maxLogit) / sum, higher + 1)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,194 @@
+import Model
+
+/// Runs back-patching experiments on one prompt, reusing everything a patch cannot change.
+///
+/// The unpatched run is done once: its block outputs h(ℓ, pos) are the patch sources and its KV
+/// cache is shared by every cell. A cell (ℓs → ℓt at p) then only recomputes blocks ℓt+1 … L−1 for
+/// positions ≥ p (earlier positions cannot change under causal attention), and cells run together
+/// as one batch (one sgemm per weight matrix over all cells), generation steps included.
+/// `naiveCell` keeps the plain definition — a full re-run per cell — as the test oracle.
+public final class BackPatcher: @unchecked Sendable {
+    public let model: LanguageModel
+    public let problem: BackPatchProblem
+    /// Block outputs of the unpatched run: `base[ℓ]` is (tokens, dim).
+    public let base: [[Float]]
+    /// The unpatched run's cache (shared read-only by every cell).
+    let baseCache: KVCache
+    /// The unpatched next-token logits at t2 (vocab,).
+    public let baseLogits: [Float]
+
+    public init(model: LanguageModel, problem: BackPatchProblem) throws {
+        self.model = model
+        self.problem = problem
+        let L = model.config.layers
+        let (result, cache) = try model.run(problem.ids, hooks: .recordingResidualStream(layers: L))
+        base = (0..<L).map { result.recorded[.block($0)]! }
+        baseCache = cache
+        baseLogits = result.logits
+        guard problem.t1 >= 0, problem.t1 < problem.ids.count, problem.t2 == problem.ids.count - 1 else {
+            throw AnalysisFailure("t1 \(problem.t1) / t2 \(problem.t2) do not fit a prompt of \(problem.ids.count) tokens")
+        }
+    }
+
+    var dim: Int { model.config.dim }
+    var layers: Int { model.config.layers }
+
+    /// h(ℓ, pos) of the unpatched run.
+    public func hidden(layer: Int, position: Int) -> [Float] {
+        Array(base[layer][(position * dim)..<((position + 1) * dim)])
+    }
+
+    /// Unpatched probability and rank of the answer's first token at t2.
+    public var baseAnswer: (prob: Float, rank: Int) {
+        probabilityAndRank(baseLogits[...], token: problem.answerToken)
+    }
+
+    // MARK: The oracle
+
+    /// One cell by the definition: a full re-run with the overwrite, then greedy generation.
+    public func naiveCell(_ position: PatchPosition, source: Int, target: Int, metric: BackPatchMetric = .generation) throws -> BackPatchCell {
+        try checkPair(source: source, target: target)
+        let p = problem.index(of: position)
+        let hooks = Hooks(overwrites: [HookSite(.block(target), position: p): hidden(layer: source, position: p)])
+        let (result, cache) = try model.run(problem.ids, hooks: hooks)
+        let (prob, rank) = probabilityAndRank(result.logits[...], token: problem.answerToken)
+        var generation = ""
+        var correct = rank == 1
+        if metric == .generation {
+            var tokens: [Int32] = []
+            var logits = result.logits
+            var pos = problem.ids.count
+            while tokens.count < problem.generationTokens {
+                let next = Int32(argmax(logits))
+                if model.tokenizer.isEndOfGeneration(next) { break }
+                tokens.append(next)
+                if tokens.count == problem.generationTokens { break }
+                logits = model.transformer.forward(rows: [BatchRow(position: pos)], input: .tokens([next]), caches: [cache]).logits
+                pos += 1
+            }
+            generation = model.tokenizer.decode(tokens)
+            correct = problem.isCorrect(generation)
+        }
+        return BackPatchCell(position: position, source: source, target: target, generation: generation,
+                             correct: correct, answerProb: prob, answerRank: rank)
+    }
+
+    /// The whole grid by the definition, one full re-run per cell.
+    public func naiveGrid(_ position: PatchPosition, metric: BackPatchMetric = .generation) throws -> BackPatchGrid {
+        let cells = try BackPatchGrid.pairs(layers: layers).map { try naiveCell(position, source: $0.source, target: $0.target, metric: metric) }
+        return BackPatchGrid(position: position, layers: layers, metric: metric, cells: cells, fixed: cells.contains { $0.correct })
+    }
+
+    // MARK: The fast path
+
+    /// One cell, computed the fast way.
+    public func cell(_ position: PatchPosition, source: Int, target: Int, metric: BackPatchMetric = .generation) throws -> BackPatchCell {
+        try checkPair(source: source, target: target)
+        return try cells(position, pairs: [(source, target)], metric: metric)[0]
+    }
+
+    /// The full ℓs > ℓt grid, in batches of `batchSize` cells; `progress` receives each finished batch.
+    public func grid(_ position: PatchPosition, metric: BackPatchMetric = .generation, batchSize: Int = 145,
+                     cancel: CancellationToken? = nil,
+                     progress: ((_ finished: [BackPatchCell], _ done: Int, _ total: Int) -> Void)? = nil) throws -> BackPatchGrid {
+        let pairs = BackPatchGrid.pairs(layers: layers)
+        var cells: [BackPatchCell] = []
+        cells.reserveCapacity(pairs.count)
+        var start = 0
+        while start < pairs.count {
+            if cancel?.isCancelled == true { throw CancelledError() }
+            let chunk = Array(pairs[start..<min(pairs.count, start + batchSize)])
+            let done = try self.cells(position, pairs: chunk, metric: metric)
+            cells += done
+            start += chunk.count
+            progress?(done, cells.count, pairs.count)
+        }
+        return BackPatchGrid(position: position, layers: layers, metric: metric, cells: cells, fixed: cells.contains { $0.correct })
+    }
+
+    /// A batch of cells at one position, run together.
+    func cells(_ position: PatchPosition, pairs: [(source: Int, target: Int)], metric: BackPatchMetric) throws -> [BackPatchCell] {
+        let T = problem.ids.count
+        let p = problem.index(of: position)
+        let dim = self.dim
+        let vocab = model.config.vocabSize
+        // Cells entering at lower layers go first (rows must be sorted by start layer).
+        let order = pairs.indices.sorted { (pairs[$0].target, $0) < (pairs[$1].target, $1) }
+        let span = T - p                                  // positions p..<T are recomputed
+        let steps = metric == .generation ? problem.generationTokens : 1
+
+        // Each cell: its own cache on top of the base's first p positions; layers ≤ ℓt at p..<T are
+        // unchanged by the patch, so they are copied rather than recomputed.
+        var caches: [KVCache] = []
+        var rows: [BatchRow] = []
+        var input: [Float] = []
+        rows.reserveCapacity(pairs.count * span)
+        input.reserveCapacity(pairs.count * span * dim)
+        for (seq, i) in order.enumerated() {
+            let (s, t) = pairs[i]
+            let cache = KVCache(sharing: baseCache, length: p, capacity: span + steps)
+            cache.copy(from: baseCache, layers: 0..<(t + 1), positions: p..<T)
+            caches.append(cache)
+            for pos in p..<T {
+                rows.append(BatchRow(sequence: seq, position: pos, startLayer: t + 1))
+                input += pos == p ? base[s][(pos * dim)..<((pos + 1) * dim)] : base[t][(pos * dim)..<((pos + 1) * dim)]
+            }
+        }
+        let lastRows = (0..<order.count).map { $0 * span + span - 1 }
+        let first = model.transformer.forward(rows: rows, input: .residuals(input), caches: caches, logits: .rows(lastRows))
+
+        var probs: [(Float, Int)] = []
+        var tokens: [[Int32]] = Array(repeating: [], count: order.count)
+        var live: [Int] = []                                // cells still generating
+        var nextTokens: [Int32] = []
+        for seq in 0..<order.count {
+            let logits = first.logits(seq, vocab: vocab)
+            probs.append(probabilityAndRank(logits, token: problem.answerToken))
+            let next = Int32(argmax(logits))
+            if metric == .generation && !model.tokenizer.isEndOfGeneration(next) {
+                tokens[seq].append(next)
+                if steps > 1 { live.append(seq); nextTokens.append(next) }
+            }
+        }
+        // Greedy generation for all live cells at once, one token per step.
+        var pos = T
+        while !live.isEmpty {
+            let stepRows = live.map { BatchRow(sequence: $0, position: pos) }
+            let out = model.transformer.forward(rows: stepRows, input: .tokens(nextTokens), caches: caches, logits: .all)
+            var stillLive: [Int] = []
+            var stillNext: [Int32] = []
+            for (j, seq) in live.enumerated() {
+                let next = Int32(argmax(out.logits(j, vocab: vocab)))
+                if model.tokenizer.isEndOfGeneration(next) { continue }
+                tokens[seq].append(next)
+                if tokens[seq].count < steps { stillLive.append(seq); stillNext.append(next) }
+            }
+            live = stillLive
+            nextTokens = stillNext
+            pos += 1
+        }
+
+        var result = [BackPatchCell?](repeating: nil, count: pairs.count)
+        for (seq, i) in order.enumerated() {
+            let (s, t) = pairs[i]
+            let (prob, rank) = probs[seq]
+            let generation = metric == .generation ? model.tokenizer.decode(tokens[seq]) : ""
+            let correct = metric == .generation ? problem.isCorrect(generation) : rank == 1
+            result[i] = BackPatchCell(position: position, source: s, target: t, generation: generation,
+                                      correct: correct, answerProb: prob, answerRank: rank)
+        }
+        return result.map { $0! }
+    }
+
+    private func checkPair(source: Int, target: Int) throws {
+        guard source > target, target >= 0, source < layers else {
+            throw AnalysisFailure("back-patch needs 0 ≤ target < source < \(layers), got source \(source), target \(target)")
+        }
+    }
+}
+
+/// A one-line analysis error (bad layer numbers, positions, …).
+public struct AnalysisFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,276 @@
+/// A llama-architecture GGUF of any shape, with deterministic pseudo-random weights.
+///
+/// For tests (tiny exact models) and benchmarks (a Llama-2-7B-shaped Q4_0 file, ≈ 3.9 GB, written
+/// in a few seconds in release builds): quantized tensors are random *blocks* — random quants with
+/// a fixed scale chosen so each weight has standard deviation 1/√fan_in — never quantized floats,
+/// and every tensor streams to disk row by row. Norm weights are F32 ≈ 1 (1 ± 0.05), as in real
+/// files. The weights of a tensor depend only on the seed and the tensor's name.
+///
+/// ```swift
+/// var spec = SyntheticModel(dim: 64, layers: 2, ffn: 128, heads: 4, kvHeads: 2, vocab: 256)
+/// spec.type = .q8_0
+/// try spec.write(to: "/tmp/tiny.gguf")
+/// ```
+public struct SyntheticModel: Sendable {
+    /// Where the vocabulary comes from.
+    public enum Tokenizer: Sendable {
+        /// 256 byte tokens plus `<s>`/`</s>`: gpt2-style, byte-level, no merges (vocab must be ≥ 258).
+        case bytes
+        /// Every `tokenizer.ggml.*` key of another GGUF (e.g. SmolLM2's, vocab 49152); `vocab` must match.
+        case copied(from: String)
+    }
+
+    public var dim: Int
+    public var layers: Int
+    public var ffn: Int
+    public var heads: Int
+    public var kvHeads: Int
+    public var vocab: Int
+    public var context: Int = 2048
+    public var ropeBase: Float = 10000
+    public var rmsEpsilon: Float = 1e-5
+    /// Element type of the matrices (norms are always F32).
+    public var type: GGMLType = .q4_0
+    /// Element type of `token_embd.weight` (nil: same as `type`).
+    public var embeddingType: GGMLType?
+    /// Write `output.weight`; without it the output is tied to the embeddings.
+    public var untiedOutput = false
+    public var seed: UInt64 = 1
+    public var tokenizer: Tokenizer = .bytes
+    public var name = "synthetic"
+
+    /// Types whose random blocks this generator knows how to scale.
+    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+
+    public init(dim: Int, layers: Int, ffn: Int, heads: Int, kvHeads: Int, vocab: Int) {
+        self.dim = dim
+        self.layers = layers
+        self.ffn = ffn
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.vocab = vocab
+    }
+
+    /// Llama-2-7B's shape (dim 4096, 32 layers, ffn 11008, 32 heads, vocab 32000) — about 3.9 GB in Q4_0.
+    public static var llama2_7B: SyntheticModel {
+        var m = SyntheticModel(dim: 4096, layers: 32, ffn: 11008, heads: 32, kvHeads: 32, vocab: 32000)
+        m.context = 4096
+        m.untiedOutput = true
+        return m
+    }
+
+    public var headDim: Int { dim / heads }
+
+    /// (name, shape as ggml's ne — [in, out] for matrices — and type) of every tensor, in file order.
+    public var tensorList: [(name: String, shape: [Int], type: GGMLType)] {
+        var out: [(String, [Int], GGMLType)] = [("token_embd.weight", [dim, vocab], embeddingType ?? type)]
+        let kvDim = kvHeads * headDim
+        for l in 0..<layers {
+            let p = "blk.\(l)."
+            out += [
+                (p + "attn_norm.weight", [dim], .f32),
+                (p + "attn_q.weight", [dim, dim], type),
+                (p + "attn_k.weight", [dim, kvDim], type),
+                (p + "attn_v.weight", [dim, kvDim], type),
+                (p + "attn_output.weight", [dim, dim], type),
+                (p + "ffn_norm.weight", [dim], .f32),
+                (p + "ffn_gate.weight", [dim, ffn], type),
+                (p + "ffn_up.weight", [dim, ffn], type),
+                (p + "ffn_down.weight", [ffn, dim], type),
+            ]
+        }
+        out.append(("output_norm.weight", [dim], .f32))
+        if untiedOutput { out.append(("output.weight", [dim, vocab], type)) }
+        return out
+    }
+
+    /// Writes the model to `path`, streaming.
+    public func write(to path: String) throws(GGUFError) {
+        try writer().write(to: path)
+    }
+
+    /// A writer holding this model's metadata and tensor sources (add more before writing if needed).
+    public func writer() throws(GGUFError) -> GGUFWriter {
+        guard dim > 0, layers > 0, ffn > 0, heads > 0, kvHeads > 0, dim % heads == 0, heads % kvHeads == 0 else {
+            throw GGUFError(.badValue, "synthetic model shape: dim \(dim) must divide into \(heads) heads, heads into \(kvHeads) kv heads")
+        }
+        for t in Set([type, embeddingType ?? type]) where !Self.supportedTypes.contains(t) {
+            throw GGUFError(.unsupported, "synthetic model weights of type \(t) are not supported")
+        }
+        var w = GGUFWriter()
+        w.set("general.architecture", .string("llama"))
+        w.set("general.type", .string("model"))
+        w.set("general.name", .string(name))
+        w.set("llama.block_count", .uint32(UInt32(layers)))
+        w.set("llama.context_length", .uint32(UInt32(context)))
+        w.set("llama.embedding_length", .uint32(UInt32(dim)))
+        w.set("llama.feed_forward_length", .uint32(UInt32(ffn)))
+        w.set("llama.attention.head_count", .uint32(UInt32(heads)))
+        w.set("llama.attention.head_count_kv", .uint32(UInt32(kvHeads)))
+        w.set("llama.rope.freq_base", .float32(ropeBase))
+        w.set("llama.attention.layer_norm_rms_epsilon", .float32(rmsEpsilon))
+        w.set("general.file_type", .uint32(Self.fileType(type)))
+        w.set("llama.vocab_size", .uint32(UInt32(vocab)))
+        w.set("llama.rope.dimension_count", .uint32(UInt32(headDim)))
+        try addTokenizer(to: &w)
+        w.set("general.quantization_version", .uint32(2))
+
+        for t in tensorList {
+            let seed = self.seed ^ Self.fnv1a(t.name)
+            let isNorm = t.shape.count == 1
+            // Embedding rows (and the tied output) get 1/√dim so logits from unit-RMS states stay O(1).
+            let sigma = isNorm ? 0.05 : 1 / Float(t.shape[0]).squareRoot()
+            try w.addTensor(t.name, type: t.type, shape: t.shape) { out in
+                var rng = SplitMix(seed: seed)
+                var buf: [UInt8] = []
+                let rowBytes = t.type.rowBytes(t.shape[0])!
+                let rows = t.shape.dropFirst().reduce(1, *)
+                let rowsPerChunk = max(1, (1 << 20) / rowBytes)
+                var r = 0
+                while r < rows {
+                    let n = min(rowsPerChunk, rows - r)
+                    buf.removeAll(keepingCapacity: true)
+                    for _ in 0..<n {
+                        if isNorm {
+                            Self.appendNorm(&buf, count: t.shape[0], spread: sigma, &rng)
+                        } else {
+                            Self.appendRandomRow(&buf, t.type, count: t.shape[0], sigma: sigma, &rng)
+                        }
+                    }
+                    try out.write(buf)
+                    r += n
+                }
+            }
+        }
+        return w
+    }
+
+    // MARK: Tokenizer
+
+    private func addTokenizer(to w: inout GGUFWriter) throws(GGUFError) {
+        switch tokenizer {
+        case .bytes:
+            guard vocab >= 258 else { throw GGUFError(.badValue, "the byte tokenizer needs vocab ≥ 258, got \(vocab)") }
+            // GPT-2's bytes→unicode map, so byte-level BPE tokenizers read these tokens as bytes.
+            var tokens = (0..<256).map { String(Character(Unicode.Scalar(Self.gpt2Char(UInt8($0)))!)) }
+            tokens += ["<s>", "</s>"]
+            tokens += (258..<vocab).map { "<extra_\($0)>" }
+            var types = [Int32](repeating: 1, count: vocab)
+            for i in 256..<vocab { types[i] = 3 }
+            w.set("tokenizer.ggml.model", .string("gpt2"))
+            w.set("tokenizer.ggml.pre", .string("gpt-2"))
+            w.set("tokenizer.ggml.tokens", .array(.string(tokens)))
+            w.set("tokenizer.ggml.token_type", .array(.int32(types)))
+            w.set("tokenizer.ggml.merges", .array(.string([])))
+            w.set("tokenizer.ggml.bos_token_id", .uint32(256))
+            w.set("tokenizer.ggml.eos_token_id", .uint32(257))
+            w.set("tokenizer.ggml.add_bos_token", .bool(false))
+        case .copied(let path):
+            let src = try GGUFFile(path: path)
+            let n = src.value("tokenizer.ggml.tokens")?.array?.count
+            guard n == vocab else {
+                throw GGUFError(.badValue, "tokenizer of \(path) has \(n.map(String.init) ?? "no") tokens, expected vocab \(vocab)")
+            }
+            for key in src.metadataKeys where key.hasPrefix("tokenizer.") {
+                w.set(key, src.metadata[key]!)
+            }
+        }
+    }
+
+    /// GPT-2's printable stand-in for a byte (space → Ġ, newline → Ċ).
+    static func gpt2Char(_ b: UInt8) -> UInt32 {
+        let v = UInt32(b)
+        if (33...126).contains(v) || (161...172).contains(v) || (174...255).contains(v) { return v }
+        // The remaining bytes map to 256, 257, … in byte order.
+        var k: UInt32 = 0
+        for c in 0..<v where !((33...126).contains(c) || (161...172).contains(c) || (174...255).contains(c)) { k += 1 }
+        return 256 + k
+    }
+
+    // MARK: Random weights
+
+    /// ggml's `general.file_type` (llama_ftype) for a uniform model of `type`.
+    static func fileType(_ type: GGMLType) -> UInt32 {
+        switch type {
+        case .f32: return 0
+        case .f16: return 1
+        case .q4_0: return 2
+        case .q4_1: return 3
+        case .q8_0: return 7
+        case .q5_0: return 8
+        case .q5_1: return 9
+        case .bf16: return 32
+        default: return 0
+        }
+    }
+
+    /// Stable FNV-1a of a name, to derive per-tensor seeds.
+    static func fnv1a(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
+    }
+
+    private static func appendNorm(_ buf: inout [UInt8], count: Int, spread: Float, _ rng: inout SplitMix) {
+        for _ in 0..<count {
+            let v = 1 + spread * rng.uniform()
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { buf.append(contentsOf: $0) }
+        }
+    }
+
+    /// One row of random weights with standard deviation ≈ sigma.
+    private static func appendRandomRow(_ buf: inout [UInt8], _ type: GGMLType, count: Int, sigma: Float, _ rng: inout SplitMix) {
+        // Uniform on [−1, 1) has standard deviation 1/√3.
+        let uniformScale = sigma * Float(3).squareRoot()
+        func h(_ x: Float) { withUnsafeBytes(of: Float16(x).bitPattern.littleEndian) { buf.append(contentsOf: $0) } }
+        func randomBytes(_ n: Int) {
+            var k = 0
+            while k < n {
+                var word = rng.next()
+                for _ in 0..<min(8, n - k) { buf.append(UInt8(truncatingIfNeeded: word)); word >>= 8; k += 1 }
+            }
+        }
+        switch type {
+        case .f32:
+            for _ in 0..<count { withUnsafeBytes(of: (uniformScale * rng.uniform()).bitPattern.littleEndian) { buf.append(contentsOf: $0) } }
+        case .f16:
+            for _ in 0..<count { h(uniformScale * rng.uniform()) }
+        case .bf16:
+            for _ in 0..<count {
+                withUnsafeBytes(of: Quantize.bf16(uniformScale * rng.uniform()).littleEndian) { buf.append(contentsOf: $0) }
+            }
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0:
+            // Uniform integers over 2^bits levels have standard deviation ≈ 2^bits / √12.
+            let bits: Float = type == .q8_0 ? 8 : (type == .q5_0 || type == .q5_1 ? 5 : 4)
+            let levels = Float(1 << Int(bits))
+            let d = sigma / (levels / Float(12).squareRoot())
+            for _ in 0..<(count / 32) {
+                h(d)
+                switch type {
+                case .q4_1: h(-d * (levels - 1) / 2); randomBytes(16)
+                case .q5_1: h(-d * (levels - 1) / 2); randomBytes(20)
+                case .q5_0: randomBytes(20)
+                case .q8_0: randomBytes(32)
+                default: randomBytes(16)
+                }
+            }
+        default:
+            preconditionFailure("unsupported synthetic type \(type)")
+        }
+    }
+}
+
+/// SplitMix64: a tiny, fast, seedable generator (Steele, Lea & Flood 2014).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform on [−1, 1).
+    mutating func uniform() -> Float { Float(next() >> 40) * (2 / Float(1 << 24)) - 1 }
+}

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Golden token ids for hopscope's tokenizers, from llama.cpp itself (llama-cpp-python).
+
+Writes Tests/ModelTests/Fixtures/tokenizer-smollm2.json and tokenizer-gemma3.json:
+
+    {"model": <file name>, "add_bos": bool,
+     "cases": [{"text": str, "ids": [int], "decoded": str}, ...]}
+
+ids:     Llama.tokenize(text.encode(), add_bos=<metadata add_bos_token>, special=True)
+decoded: llama_detokenize(ids, remove_special=True, unparse_special=True), UTF-8 with U+FFFD
+         for ill-formed bytes (errors="replace")
+
+Usage:
+    pip install llama-cpp-python
+    python3 scripts/golden/make_tokenizer_golden.py [--models DIR]
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import random
+import sys
+
+import llama_cpp
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "..", "Tests", "ModelTests", "Fixtures")
+
+MODELS = {
+    "smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf",
+    "gemma3": "gemma-3-270m-q4_k_m.gguf",
+}
+
+# Hand-written cases: every kind of text a tokenizer gets wrong.
+COMMON = [
+    "",
+    " ",
+    "  ",
+    "   ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    " \n",
+    "\n ",
+    "a",
+    "Hello world! 123",
+    "Hello, world!",
+    "hello world",
+    " Hello world",
+    "Hello world ",
+    "  leading and trailing  ",
+    "The currency of the country of origin of Toyota is",
+    "The spouse of the performer of Imagine is",
+    "The capital of the country where the Eiffel Tower is located is",
+    "The mother tongue of the director of Parasite is",
+    "The birthplace of the author of Hamlet is",
+    " Paris",
+    " Berlin",
+    " Yoko Ono",
+    "John Lennon",
+    # contractions, apostrophes, quotes
+    "I'm sure you're right, they'll see it's John's and we've I'd",
+    "DON'T SHOUT, IT'S LOUD, WE'RE HERE, I'LL GO",
+    "it’s a ‘curly’ “quoted” string",
+    "rock 'n' roll",
+    "' s 't 're",
+    "''''",
+    "l'homme d'affaires",
+    # digits and numbers
+    "0",
+    "12",
+    "123",
+    "1234",
+    "12345678901234567890",
+    "3.14159",
+    "-42.5e-10",
+    "1,000,000",
+    "in 1999 and 2024",
+    "٣٤٥ ١٢",
+    "१२३४",
+    "Ⅻ ½ ² ①",
+    "v1.2.3-beta+001",
+    "+1 (555) 123-4567",
+    # whitespace runs
+    "a  b",
+    "a   b",
+    "a    b",
+    "a\tb",
+    "a\t\tb",
+    "a\n\nb",
+    "a\r\nb",
+    "line one\nline two\n",
+    "tabs\t\t\tand spaces    mixed \t \n",
+    "    indented code",
+    "trailing spaces   ",
+    "\n\n\n\n",
+    "                                                  ",
+    "x" + " " * 40 + "y",
+    "\u00a0nbsp\u00a0",
+    "ideographic\u3000space",
+    "zero\u200bwidth",
+    "em\u2003space",
+    "line\u2028separator",
+    # scripts
+    "日本語のテキストです。",
+    "東京は日本の首都です",
+    "中文字符测试，你好世界！",
+    "한국어 텍스트입니다",
+    "안녕하세요",
+    "مرحبا بالعالم",
+    "العربية: السلام عليكم",
+    "שלום עולם",
+    "עברית עם ניקוד: שָׁלוֹם",
+    "नमस्ते दुनिया",
+    "हिन्दी में लिखा हुआ पाठ",
+    "สวัสดีชาวโลก",
+    "ภาษาไทย",
+    "Привет, мир!",
+    "Съешь же ещё этих мягких французских булок",
+    "Γειά σου Κόσμε",
+    "Ελληνικά: αβγδε ΑΒΓΔΕ",
+    "Tiếng Việt có dấu",
+    "Zażółć gęślą jaźń",
+    "Ñandú, pingüino, café",
+    "straße Größe",
+    "ქართული ენა",
+    "Հայերեն",
+    "አማርኛ",
+    "தமிழ்",
+    "বাংলা",
+    "ελληνικά и русский mixed with English",
+    # combining marks, normalisation
+    "e\u0301",
+    "cafe\u0301",
+    "café",
+    "n\u0303",
+    "a\u0308\u0301",
+    "Z\u0351\u0352\u0353algo",
+    "\u1100\u1161\u11a8",
+    "ﬁ ﬂ",
+    # emoji
+    "😀",
+    "👍🏽",
+    "👨‍👩‍👧‍👦",
+    "🏳️‍🌈",
+    "🇯🇵🇺🇸🇫🇷",
+    "❤️",
+    "I love 🍕 and 🍣!",
+    "🧑🏿‍💻 coding",
+    "✨🚀✨",
+    "emoji at end 🎉",
+    # symbols and punctuation
+    "!!!???...",
+    "...",
+    "—",
+    "a—b–c",
+    "©®™",
+    "€100 £50 ¥1000 $5",
+    "→ ← ↑ ↓ ⇒",
+    "∀x∈ℝ: x² ≥ 0",
+    "<html><body>hi</body></html>",
+    "#include <stdio.h>",
+    "@user #hashtag",
+    "~`!@#$%^&*()_+-={}[]|\\:;\"'<>,.?/",
+    "((()))",
+    "a.b.c",
+    "..,,;;",
+    # code
+    "def f(x):\n    return x * 2\n",
+    "for (int i = 0; i < n; ++i) { sum += a[i]; }",
+    "let x: [Int] = [1, 2, 3]\nprint(x.map { $0 * 2 })",
+    "fn main() {\n    println!(\"Hello\");\n}",
+    "SELECT * FROM users WHERE id = 42;",
+    "if err != nil {\n\treturn err\n}",
+    "const f = async () => { await g(); };",
+    "<?php echo $x; ?>",
+    "#!/bin/bash\necho \"$HOME\" | grep -v '^#'",
+    "x = {'a': 1, \"b\": [2, 3]}",
+    # URLs, emails, JSON
+    "https://example.com/path?query=1&b=2#frag",
+    "http://www.wikipedia.org/wiki/Toyota",
+    "mailto:someone@example.com",
+    "contact: john.doe+tag@mail.example.co.uk",
+    "{\"name\": \"Toyota\", \"country\": \"Japan\", \"id\": 123}",
+    "[1, 2, {\"a\": null, \"b\": true}]",
+    # mixed
+    "Mixed CASE Words AND acronyms like NASA, GPU, CPU",
+    "camelCaseIdentifier snake_case_name kebab-case-name",
+    "ALLCAPS",
+    "a1b2c3",
+    "abc123def456",
+    "x86_64-unknown-linux-gnu",
+    "C++ and C# and F#",
+    "U.S.A. e.g. i.e. etc.",
+    "Mr. Smith's dog's bone",
+    # invalid-looking but valid text
+    "\ufffd",
+    "\u0000",
+    "\x01\x02\x7f",
+    "\u00ad soft hyphen",
+    "\ufeffBOM",
+    "\U0001F600\U0001F601",
+    "\U00020000 extension B",
+]
+
+SMOLLM_SPECIAL = [
+    "<|im_start|>user\nHi<|im_end|>",
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nThe currency of the country of origin of Toyota is<|im_end|>\n<|im_start|>assistant\n",
+    "<|endoftext|>",
+    "<|endoftext|><|endoftext|>",
+    "text<|im_end|>more",
+    "<|im_start|><|im_end|>",
+    "<|im_start",
+    "<|im_start|",
+    "< |im_start|>",
+    "<repo_name>hopscope<file_sep>main.swift",
+    "<jupyter_code>print(1)<jupyter_output>1",
+    " <|im_start|> spaced ",
+    "<|im_end|>\n",
+    "<|IM_START|>",
+]
+
+GEMMA_SPECIAL = [
+    "<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n",
+    "<start_of_turn>user\nThe spouse of the performer of Imagine is<end_of_turn>\n<start_of_turn>model\n",
+    "<bos>",
+    "<bos>Hello",
+    "<eos>",
+    "<pad><unk><mask>",
+    "<unused0><unused12><unused123>",
+    "<start_of_image>",
+    "[multimodal]",
+    "</s>",
+    "<s>",
+    "text<end_of_turn>more",
+    "<start_of_turn",
+    "< start_of_turn>",
+    " <start_of_turn> spaced ",
+    "<end_of_turn>\n",
+    "<0x41>",
+    "<b>bold</b> <i>italic</i>",
+    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
+    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t",
+]
+
+# Pieces for random strings: words, numbers, punctuation, scripts, whitespace, emoji.
+ALPHABETS = [
+    "abcdefghijklmnopqrstuvwxyz",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "0123456789",
+    " ",
+    "  \t\n",
+    ".,;:!?'\"()[]{}<>-_/\\|@#$%^&*+=~`",
+    "àéîõüçñßøå",
+    "абвгдежзийклмнопрстуфхцчшщыэюя",
+    "αβγδεζηθικλμνξοπρστυφχψω",
+    "あいうえおかきくけこアイウエオ漢字日本中国语",
+    "가나다라마바사아자차카타파하",
+    "אבגדהוזחטיכלמנסעפצקרשת",
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह्ािीुूेैोौं",
+    "กขคฆงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮะาิีึืุู่้๊๋",
+    "😀👍🏽🍕🎉🚀❤️‍🔥",
+    "\u0301\u0308\u0303\u200d\u200b\ufe0f",
+    "\u00a0\u2003\u3000\r",
+]
+
+WORDS = ["the", "of", "country", "currency", "Toyota", "is", "capital", "performer", "spouse",
+         "Imagine", "Japan", "yen", "a", "an", "and", "to", "in", "New York", "Paris", "hello",
+         "world", "don't", "it's", "you're", "we'll", "42", "3.14", "2024", "🙂", "東京", "Москва",
+         "naïve", "résumé", "Ελλάδα", "مصر", "ישראל", "भारत", "ไทย", "서울"]
+
+
+def random_cases(seed, count):
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        kind = i % 3
+        if kind == 0:
+            # random characters from a few alphabets
+            n = rng.randint(1, 40)
+            alphabets = rng.sample(ALPHABETS, rng.randint(1, 4))
+            s = "".join(rng.choice(rng.choice(alphabets)) for _ in range(n))
+        elif kind == 1:
+            # random words with random separators
+            n = rng.randint(1, 12)
+            seps = [" ", " ", " ", "  ", "\n", ", ", ". ", "\t", "", "-", "'"]
+            s = ""
+            for _ in range(n):
+                s += rng.choice(WORDS) + rng.choice(seps)
+        else:
+            # random printable ASCII with digits runs
+            n = rng.randint(1, 60)
+            chars = []
+            for _ in range(n):
+                r = rng.random()
+                if r < 0.2:
+                    chars.append(str(rng.randint(0, 10 ** rng.randint(1, 8))))
+                elif r < 0.3:
+                    chars.append(rng.choice([" ", "  ", "\n", "\t", "\r\n"]))
+                else:
+                    chars.append(chr(rng.randint(0x20, 0x7E)))
+            s = "".join(chars)
+        out.append(s)
+    return out
+
+
+def long_text():
+    para = ("The currency of the country of origin of Toyota is the Japanese yen. "
+            "Toyota Motor Corporation is a Japanese multinational automotive manufacturer "
+            "headquartered in Toyota City, Aichi, Japan. It was founded by Kiichiro Toyoda in 1937. ")
+    return (para * 8)[:2000]
+
+
+def detokenize(model, ids):
+    vocab = llama_cpp.llama_model_get_vocab(model.model)
+    arr = (llama_cpp.llama_token * max(1, len(ids)))(*ids)
+    size = 4096 + 16 * len(ids)
+    buf = ctypes.create_string_buffer(size)
+    n = llama_cpp.llama_detokenize(vocab, arr, len(ids), buf, size, True, True)
+    if n < 0:
+        raise RuntimeError("detokenize buffer too small")
+    return buf.raw[:n]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default_home = os.environ.get("HOPSCOPE_HOME") or os.path.expanduser("~/.cache/hopscope")
+    ap.add_argument("--models", default=os.path.join(default_home, "models"))
+    args = ap.parse_args()
+
+    os.makedirs(FIXTURES, exist_ok=True)
+    for key, file_name in MODELS.items():
+        path = os.path.join(args.models, file_name)
+        llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        add_bos = bool(llm._model.add_bos_token())  # tokenizer.ggml.add_bos_token
+        special = SMOLLM_SPECIAL if key == "smollm2" else GEMMA_SPECIAL
+        texts = COMMON + special + [long_text()] + random_cases(seed=20240612, count=150)
+        seen = set()
+        cases = []
+        for text in texts:
+            if text in seen:
+                continue
+            seen.add(text)
+            ids = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+            decoded = detokenize(llm._model, ids).decode("utf-8", errors="replace")
+            cases.append({"text": text, "ids": ids, "decoded": decoded})
+        out = os.path.join(FIXTURES, f"tokenizer-{key}.json")
+        # One case per line, so that a change in llama.cpp shows as a readable diff.
+        with open(out, "w", encoding="utf-8") as f:
+            head = {"model": file_name, "add_bos": add_bos, "llama_cpp_python": llama_cpp.__version__}
+            f.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "cases": [\n')
+            f.write(",\n".join(json.dumps(c, ensure_ascii=False) for c in cases))
+            f.write("\n]}\n")
+        print(f"{out}: {len(cases)} cases", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
