@@ -6,7 +6,8 @@ public struct QueryAnalysis: Encodable, Sendable {
     public struct Answer: Encodable, Sendable, Equatable {
         public var generation: String
         public var correct: Bool
-        /// e3's first token (with its leading space) and where it stands after the prompt.
+        /// Empty in `partial` updates until the knockout phase (its unblocked baseline is this generation).
+        /// e3's first token (with its leading space) and where it stands after the prompt (the final lens row at t2).
         public var e3Token: Int32
         public var e3Piece: String
         public var e3Prob: Float
@@ -145,8 +146,12 @@ public final class Analyzer: @unchecked Sendable {
     }
 
     /// Analyses `query` (its composition prompt, e1, e2, e3 and aliases); progress fractions rise to 1.
-    public func run(_ query: TwoHopQuery, progress: ProgressHandler? = nil,
-                    cancel: CancellationToken? = nil) throws(AnalysisError) -> QueryAnalysis {
+    ///
+    /// `partial` receives the analysis as it fills in (lens and projections first, then Patchscope, then
+    /// knockout; missing parts are nil and stages are computed from what is there) so a screen can draw
+    /// early; the returned value is the complete one.
+    public func run(_ query: TwoHopQuery, progress: ProgressHandler? = nil, cancel: CancellationToken? = nil,
+                    partial: (@Sendable (QueryAnalysis) -> Void)? = nil) throws(AnalysisError) -> QueryAnalysis {
         if query.e2.trimmingCharacters(in: .whitespaces).isEmpty { throw .emptyEntity("e2") }
         if query.e3.trimmingCharacters(in: .whitespaces).isEmpty { throw .emptyEntity("e3") }
         let L = model.config.layers
@@ -177,6 +182,7 @@ public final class Analyzer: @unchecked Sendable {
         let sub = try SublayerProjection.compute(model: model, activations: acts, position: t2, topK: options.topK,
                                                  tokens: [e2, e3], cancel: cancel)
         lap("lens")
+        partial?(assemble(query, tokens, e2, e3, lens, sub, [], nil, timings))
 
         var cells: [PatchscopeCell] = []
         if options.patchscope {
@@ -185,6 +191,7 @@ public final class Analyzer: @unchecked Sendable {
                                        entities: [query.e1Answer, query.e2Answer, query.e3Answer],
                                        progress: ProgressSlice(handler: progress, lo: 0.1, hi: 0.55).asHandler, cancel: cancel)
             lap("patchscope")
+            partial?(assemble(query, tokens, e2, e3, lens, sub, cells, nil, timings))
         }
 
         progress?(0.55, "attention knockout")
@@ -194,6 +201,24 @@ public final class Analyzer: @unchecked Sendable {
                                      progress: ProgressSlice(handler: progress, lo: 0.55, hi: 0.98).asHandler, cancel: cancel)
         lap("knockout")
 
+        progress?(1, "done")
+        return assemble(query, tokens, e2, e3, lens, sub, cells, knock, timings)
+    }
+
+    /// Patchscope cells (ℓs, ℓt) on demand (e.g. the full grid), with the source state at t1 or t2 of the query.
+    public func patchscopeCells(_ query: TwoHopQuery, cells: [(source: Int, target: Int)], atT2: Bool = false,
+                                progress: ProgressHandler? = nil, cancel: CancellationToken? = nil) throws(AnalysisError) -> [PatchscopeCell] {
+        let tokens = try QueryTokens(model: model, query: query.query, e1: query.e1)
+        let acts = try Activations(model: model, ids: tokens.ids, sublayers: false)
+        return try patchscope.run(source: acts, position: atT2 ? tokens.t2 : tokens.t1, cells: cells,
+                                  entities: [query.e1Answer, query.e2Answer, query.e3Answer], progress: progress, cancel: cancel)
+    }
+
+    /// The analysis from whatever has been computed (`cells` may be empty, `knock` nil).
+    private func assemble(_ query: TwoHopQuery, _ tokens: QueryTokens, _ e2: Int32, _ e3: Int32, _ lens: LogitLens,
+                          _ sub: SublayerProjection, _ cells: [PatchscopeCell], _ knock: Knockout.Report?,
+                          _ timings: [String: Double]) -> QueryAnalysis {
+        let L = model.config.layers, t1 = tokens.t1, t2 = tokens.t2
         let e2T1 = lens.tracked[0], e3T2 = lens.tracked[1], e2T2 = lens.tracked[2]
         func reading(_ r: SublayerProjection.Reading) -> QueryAnalysis.SublayerReading {
             .init(top: r.top, e2Rank: r.tracked[0].rank, e3Rank: r.tracked[1].rank)
@@ -205,19 +230,19 @@ public final class Analyzer: @unchecked Sendable {
                 e3RankT2: e3T2.layers[l].rank, e3ProbT2: e3T2.layers[l].prob, e2RankT2: e2T2.layers[l].rank,
                 attentionT2: reading(sub.attention[l]), mlpT2: reading(sub.mlp[l]),
                 patchscopeT1: cells.first { $0.source == l },
-                knockout: knock.windows.first { $0.layer == l })
+                knockout: knock?.windows.first { $0.layer == l })
         }
         let stages = Stages.compute(
             patchscopeT1: cells.map(\.decoded), e2RankT1: e2T1.layers.map(\.rank),
             e2RankAttentionT2: sub.attention.map { $0.tracked[0].rank },
-            knockout: options.knockout ? knock : nil, e3RankT2: e3T2.layers.map(\.rank), criteria: options.criteria)
-        let base = knock.baseline
-        progress?(1, "done")
+            knockout: knock.flatMap { $0.windows.isEmpty ? nil : $0 }, e3RankT2: e3T2.layers.map(\.rank),
+            criteria: options.criteria)
+        let base = knock?.baseline
         return QueryAnalysis(
             query: query, ids: tokens.ids, pieces: tokens.pieces, t1: t1, t2: t2, e1Positions: Array(tokens.e1Positions),
             e2Token: e2,
-            answer: .init(generation: base.generation, correct: base.correct, e3Token: e3, e3Piece: model.piece(e3),
-                          e3Prob: base.answerProb, e3Rank: base.answerRank),
+            answer: .init(generation: base?.generation ?? "", correct: base?.correct ?? false, e3Token: e3,
+                          e3Piece: model.piece(e3), e3Prob: e3T2.layers[L - 1].prob, e3Rank: e3T2.layers[L - 1].rank),
             embeddingT1: lens.embedding[t1], embeddingT2: lens.embedding[t2], layers: layers,
             knockoutHalfWindow: options.knockoutHalfWindow, stages: stages,
             patchscopePrompt: options.patchscopePrompt, timings: timings)

@@ -64,7 +64,7 @@ public struct AnalyzeCommand: ParsableCommand {
         guard halfWindow >= 0 else { throw CommandFailure("--window must be ≥ 0, got \(halfWindow)") }
         let path = ModelPaths.resolve(model)
         let lm: LanguageModel
-        do { lm = try LanguageModel(path: path) } catch { throw CommandFailure("\(path): \(error)") }
+        do { lm = try LanguageModel(path: path) } catch { throw CommandFailure("\(error)") }
         var options = Analyzer.Options()
         options.topK = top
         options.knockoutHalfWindow = halfWindow
@@ -90,7 +90,7 @@ public struct AnalyzeCommand: ParsableCommand {
     static func table(_ a: QueryAnalysis) -> String {
         func show(_ s: String, _ width: Int) -> String {
             let flat = s.replacingOccurrences(of: "\n", with: "⏎")
-            let cut = flat.count > width ? String(flat.prefix(width - 1)) + "…" : flat
+            let cut = flat.count > width - 1 ? String(flat.prefix(width - 2)) + "…" : flat
             return cut.padding(toLength: width, withPad: " ", startingAt: 0)
         }
         func pct(_ p: Float) -> String { String(format: "%.1e", Double(p)) }
@@ -108,7 +108,7 @@ public struct AnalyzeCommand: ParsableCommand {
             out += show(String(l.e3RankT2), 9)
             out += show(String(l.attentionT2.e2Rank), 9)
             let ps = l.patchscopeT1.map { "\($0.decoded.rawValue) \($0.generation.debugDescription)" } ?? "-"
-            out += show(ps, 40)
+            out += show(ps, 42)
             out += l.knockout.map { pct($0.answerProb) } ?? "-"
             out += "\n"
         }

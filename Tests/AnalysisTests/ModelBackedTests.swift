@@ -208,6 +208,29 @@ struct ModelBackedTests {
         #expect(fractions.last! < 0.6)
     }
 
+    @Test func partialUpdatesAndQuickMode() throws {
+        var options = Analyzer.Options()
+        options.patchscope = false
+        options.knockout = false
+        let partials = Locked<[QueryAnalysis]>([])
+        let a = try Analyzer(model: model, options: options).run(Shared.toyota, partial: { p in partials.mutate { $0.append(p) } })
+        #expect(partials.value.count == 1)
+        #expect(partials.value[0].answer.generation == "" && a.answer.generation.contains("Toyota"))
+        #expect(a.layers.allSatisfy { $0.patchscopeT1 == nil && $0.knockout == nil })
+        #expect(a.stages.propagatedKnockout == nil && a.stages.firstHop == nil)
+        // The answer's e3 standing is the final lens row at t2.
+        #expect(a.answer.e3Rank == a.layers.last!.e3RankT2)
+    }
+
+    @Test func patchscopeOnDemandCells() throws {
+        let cells = try Analyzer(model: model).patchscopeCells(Shared.toyota, cells: [(5, 5), (14, 2)])
+        #expect(cells.map(\.source) == [5, 14] && cells.map(\.target) == [5, 2])
+        #expect(cells[0] == Shared.toyotaAnalysis?.layers[5].patchscopeT1)
+        #expect(throws: AnalysisError.badOption("Patchscope cell (30, 0) is outside layers 0..<30")) {
+            try Analyzer(model: model).patchscopeCells(Shared.toyota, cells: [(30, 0)])
+        }
+    }
+
     @Test func analyzerErrors() {
         var q = Shared.toyota
         q.e3 = ""
