@@ -34,8 +34,8 @@ let package = Package(
         .executableTarget(name: "hopscope", dependencies: ["HopscopeCLI"]),
         // Tests.
         .target(name: "TestSupport", dependencies: ["GGUF", "Model"], path: "Tests/TestSupport"),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "CKernels", "TestSupport"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "CKernels", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["HopscopeCLI", "TestSupport"]),

@@ -29,6 +29,20 @@ static inline void hs_scale_min_k4(int j, const uint8_t *s, uint8_t *sc, uint8_t
     }
 }
 
+/// All eight Q4_K / Q5_K (scale, min) pairs at once, word-parallel: out[0..8) = scales,
+/// out[8..16) = mins. Same values as hs_scale_min_k4 for j = 0…7 (checked by the tests).
+static inline void hs_scales_mins_k4(const uint8_t *s, uint8_t out[16]) {
+    uint32_t a = hs_rd32(s), b = hs_rd32(s + 4), c = hs_rd32(s + 8);
+    const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, low2 = 0x03030303u;
+    uint32_t w[4] = {
+        a & low6,                                 /* scales 0–3: low 6 bits of bytes 0–3 */
+        (c & low4) | (((a >> 6) & low2) << 4),    /* scales 4–7: nibble of bytes 8–11, top bits of 0–3 */
+        b & low6,                                 /* mins 0–3: low 6 bits of bytes 4–7 */
+        ((c >> 4) & low4) | (((b >> 6) & low2) << 4), /* mins 4–7: high nibble of 8–11, top bits of 4–7 */
+    };
+    memcpy(out, w, 16);
+}
+
 int hs_dequantize_scalar(uint32_t type, const uint8_t *src, float *dst, int64_t n);
 int hs_matvec_scalar(uint32_t type, const uint8_t *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The scalar reference dequantizer: every GGUF block format decoded to `Float`, written for clarity.
 ///
 /// This is the oracle the fast C kernels (`hs_dequantize_row`, `hs_matvec`) are tested against, and
@@ -38,6 +40,13 @@ public enum Dequantize {
             case .q6_K: q6_K(block, out)
             }
         }
+    }
+
+    /// The same decoding by the fast C kernel (`hs_dequantize_row`: AVX2 when the CPU has it,
+    /// scalar C otherwise or under `HOPSCOPE_KERNELS=scalar`); bit-identical to `reference`.
+    public static func fast(_ type: GGMLType, from src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let rc = hs_dequantize_row(type.rawValue, src, dst, Int64(count))
+        precondition(rc == 0, "\(type): \(count) elements is not a whole number of \(type.blockElements)-element blocks")
     }
 
     /// One row (along `ne[0]`) of a tensor, dequantized.
@@ -109,7 +118,7 @@ enum BlockQ6_K { static let ql = 0, qh = 128, scales = 192, d = 208, size = 210 
     UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self))
 }
 /// An IEEE binary16 field widened to Float (exact).
-@inline(__always) func half(_ p: UnsafeRawPointer, _ o: Int) -> Float { Float(Float16(bitPattern: u16(p, o))) }
+@inline(__always) private func half(_ p: UnsafeRawPointer, _ o: Int) -> Float { Float(Float16(bitPattern: u16(p, o))) }
 
 // MARK: - 32-element blocks
 
@@ -216,7 +225,7 @@ private func q3_K(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
 /// Sub-block `j`'s 6-bit (scale, min) from the 12 packed bytes of a Q4_K / Q5_K block:
 /// j < 4 — low 6 bits of bytes j and j+4; j ≥ 4 — a nibble of byte j+4 plus the top 2 bits of
 /// bytes j−4 (scale) and j (min).
-func scaleMinK4(_ j: Int, _ s: UnsafeRawPointer) -> (scale: UInt8, min: UInt8) {
+private func scaleMinK4(_ j: Int, _ s: UnsafeRawPointer) -> (scale: UInt8, min: UInt8) {
     if j < 4 {
         return (u8(s, j) & 63, u8(s, j + 4) & 63)
     }

@@ -66,6 +66,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     /// Bytes taken by one row of `elements` elements; nil unless `elements` is a whole number of blocks.
     public func rowBytes(_ elements: Int) -> Int? {
         guard elements >= 0, elements % blockElements == 0 else { return nil }
-        return (elements / blockElements) * blockBytes
+        let (bytes, overflow) = (elements / blockElements).multipliedReportingOverflow(by: blockBytes)
+        return overflow ? nil : bytes
     }
 }

@@ -85,8 +85,12 @@ public struct GGUFWriter {
         tensors.append(Tensor(name: name, type: type, shape: shape, byteCount: bytes, source: source))
     }
 
-    /// Adds a tensor from its raw block bytes (`byteCount` must match type and shape).
-    public mutating func addTensor(_ name: String, type: GGMLType, shape: [Int], bytes: [UInt8]) throws(GGUFError) {
+    /// Adds a tensor from its raw block bytes (`[UInt8]`, `Data`, a buffer…), copied now; their
+    /// count must match type and shape. To copy a tensor of a mapped `GGUFFile` without holding a
+    /// copy, use `source:` instead: `{ out in try out.write(file.data(t)) }`.
+    public mutating func addTensor<Bytes: Collection>(_ name: String, type: GGMLType, shape: [Int], bytes: Bytes) throws(GGUFError)
+    where Bytes.Element == UInt8 {
+        let bytes = Array(bytes)
         try addTensor(name, type: type, shape: shape) { out in try out.write(bytes) }
         guard tensors.last!.byteCount == bytes.count else {
             let expected = tensors.removeLast().byteCount

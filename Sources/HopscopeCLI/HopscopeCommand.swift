@@ -5,8 +5,13 @@ public struct HopscopeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "hopscope",
         abstract: "Watch a language model answer a two-hop question, layer by layer.",
-        subcommands: []
+        discussion: """
+            Without a subcommand, opens the explorer on the default model. Every subcommand that
+            prints JSON (--json) writes one object to stdout; progress and errors go to stderr.
+            """,
+        subcommands: [
+            TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self, BenchCommand.self,
+        ]
     )
     public init() {}
-    public func run() throws {}
 }

@@ -1,4 +1,7 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 import GGUF
 
 /// A weight matrix W [out × in] (GGUF ne = [in, out]) applied as y = x · Wᵀ to rows of activations.
@@ -15,8 +18,12 @@ final class Linear: @unchecked Sendable {
     let data: UnsafeRawPointer       // mmapped blocks, [outDim rows of rowBytes]
     private(set) var dense: UnsafeMutablePointer<Float>?   // (outDim, inDim) exact f32 copy, or nil
 
-    /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm.
-    static let matvecMaxRows = 0
+    /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm: it reads
+    /// the 4–8× smaller quantized weights once per 8 rows. `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).
+    static let matvecMaxRows: Int = {
+        if let s = getenv("HOPSCOPE_MATVEC_ROWS"), let n = Int(String(cString: s)), n >= 0 { return n }
+        return 8
+    }()
 
     init(name: String, tensor: GGUFTensorInfo, file: GGUFFile) throws(ModelError) {
         guard tensor.shape.count == 2 else {

@@ -10,7 +10,7 @@ enum VectorMath {
         while i + 8 <= n {
             let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
             let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            acc.addProduct(va, vb)
+            acc += va * vb
             i += 8
         }
         var s = acc.sum()
@@ -25,7 +25,7 @@ enum VectorMath {
         let va = SIMD8<Float>(repeating: a)
         while i + 8 <= n {
             var vy = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            vy.addProduct(va, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            vy += va * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: vy, as: SIMD8<Float>.self)
             i += 8
         }

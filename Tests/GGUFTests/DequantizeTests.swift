@@ -287,9 +287,27 @@ func tensorAndRowAgree() throws {
 
 @Test func environmentForcesScalar() {
     guard kernelPaths.count == 2 else { return }
+    let original = ProcessInfo.processInfo.environment["HOPSCOPE_KERNELS"]
+    defer {
+        if let original { setenv("HOPSCOPE_KERNELS", original, 1) } else { unsetenv("HOPSCOPE_KERNELS") }
+        _ = hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue))
+    }
     setenv("HOPSCOPE_KERNELS", "scalar", 1)
     #expect(hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue)) == Int32(HS_KERNELS_SCALAR.rawValue))
+    #expect(hs_kernels_in_use() == Int32(HS_KERNELS_SCALAR.rawValue))
     unsetenv("HOPSCOPE_KERNELS")
     #expect(hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue)) == Int32(HS_KERNELS_AVX2.rawValue))
     #expect(hs_kernels_in_use() == Int32(HS_KERNELS_AVX2.rawValue))
+}
+
+@Test func fastDequantizeMatchesReference() {
+    for type in GGMLType.allCases {
+        let raw = randomBlocks(type, type.blockElements == 1 ? 40 : 3, seed: 123)
+        let n = raw.count / type.blockBytes * type.blockElements
+        var out = [Float](repeating: .nan, count: n)
+        raw.withUnsafeBytes { src in
+            out.withUnsafeMutableBufferPointer { Dequantize.fast(type, from: src.baseAddress!, count: n, into: $0.baseAddress!) }
+        }
+        #expect(bits(out) == bits(referenceFloats(type, raw)), "\(type)")
+    }
 }

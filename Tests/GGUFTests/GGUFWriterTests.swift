@@ -58,6 +58,19 @@ func eachValueTypeRoundTrips(_ key: String) throws {
     #expect(try w.serialized() == Array(try Data(contentsOf: URL(fileURLWithPath: path))))
 }
 
+@Test func tensorsCopiedFromAnotherFile() throws {
+    var w = GGUFWriter()
+    try w.addTensor("a", type: .f32, shape: [4], bytes: Data(try Quantize.row(.f32, [1, 2, 3, 4])))
+    let first = try GGUFFile(bytes: try w.serialized())
+    var copy = GGUFWriter()
+    let t = try first.requireTensor("a")
+    try copy.addTensor("a", type: t.type, shape: t.shape) { out in try out.write(first.data(t)) }
+    try copy.addTensor("b", type: t.type, shape: t.shape, bytes: first.data(t))
+    let second = try GGUFFile(bytes: try copy.serialized())
+    #expect(Dequantize.tensor(second, try second.requireTensor("a")) == [1, 2, 3, 4])
+    #expect(Array(second.data(try second.requireTensor("b"))) == Array(first.data(t)))
+}
+
 @Test func alignmentIsHonoured() throws {
     var w = GGUFWriter(alignment: 64)
     #expect(w.alignment == 64)
@@ -159,4 +172,20 @@ func eachValueTypeRoundTrips(_ key: String) throws {
     // Q8_0 of ±127 multiples of 0.25 is exact too.
     let z = (0..<32).map { Float($0 * 8 - 127) * 0.25 }
     #expect(referenceFloats(.q8_0, try Quantize.row(.q8_0, z)) == z.map { Float(Int8((($0 / (31.75 / 127))).rounded())) * Float(Float16(31.75 / 127)) })
+}
+
+struct QuantizeGolden: Decodable {
+    struct Case: Decodable { let type: String; let bytes: String }
+    let input_f32_le: String
+    let cases: [Case]
+}
+
+@Test func quantizersMatchGGUFPy() throws {
+    let golden = try JSONDecoder().decode(QuantizeGolden.self, from: Fixtures.data("quantize.json"))
+    let x = hexBytes(golden.input_f32_le).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    #expect(x.count == 256)
+    for c in golden.cases {
+        let type = GGMLType.allCases.first { $0.description == c.type }!
+        #expect(try Quantize.row(type, x) == hexBytes(c.bytes), "\(c.type)")
+    }
 }

@@ -6,12 +6,15 @@ import TestSupport
 
 // Tolerance. hs_matvec forms Σ_c w_c·x_c in float32 (products, FMAs and sums rounded to 24 bits)
 // while the oracle below sums the reference weights' exact products in float64. Rounding error of
-// a float32 sum is bounded by L·u·Σ|w·x| where u = 2⁻²⁴ and L is the longest chain of additions
+// a float32 sum is bounded by L·u·Σ|terms| where u = 2⁻²⁴ and L is the longest chain of additions
 // any term goes through. The kernels keep L short: at most 4 FMAs inside a 32-block, HS_FLUSH = 16
 // blocks per partial sum, ncols / 512 partial sums, 3 horizontal adds (or HS_CHUNK / 8 = 32 per
-// chunk for the chunked path) — L ≤ 4 + 16 + 8 + 3 + 1 (scale product) ≈ 32 for ncols ≤ 4096, i.e.
-// ≈ 2·10⁻⁶. Q4_1/Q5_1 form q·d + m in one FMA where the reference rounds twice: another u on
-// |q·d| + |m| ≤ 2·max|w| for these random blocks. 1·10⁻⁵·Σ|w·x| covers both with margin.
+// chunk for the chunked path) — L ≈ 32 for ncols ≤ 4096, i.e. ≈ 2·10⁻⁶ of Σ|terms|.
+// The "terms" are what the kernel sums: factored kernels add d·Σq·x and the offset part
+// (−8·d·Σx for Q4_0, m·Σx for Q4_1, −ml·Σx for K-quants) separately, so Σ|terms| is
+// Σ(|d·q| + |offset|)·|x|, about 2–4× Σ|w·x| for real and random blocks (it is unbounded only for
+// degenerate blocks whose weights all cancel to 0). 1·10⁻⁵·Σ|w·x| covers this with margin;
+// observed errors are ≤ 2·10⁻⁸·Σ|w·x| (below u) on every type, path and nx.
 let matvecRelativeTolerance = 1e-5
 
 /// Checks hs_matvec on `rows` × `cols` weights of `type` against a float64 dot product of the
@@ -60,6 +63,13 @@ func matvecMatchesReferenceOnRandomBlocks(_ type: GGMLType) {
         let raw = randomBlocks(type, rows * cols / type.blockElements, seed: UInt64(rows * cols) &+ UInt64(type.rawValue))
         checkMatvec(type, raw: raw, rows: rows, cols: cols, seed: UInt64(cols))
     }
+}
+
+@Test(arguments: [GGMLType.q4_K, .q4_0, .q4_1])
+func matvecLongRowsSkipTheXSumKernels(_ type: GGMLType) {
+    // Rows longer than HS_XSUM_MAX_COLS (16384) do not fit the stack buffer of per-group x sums.
+    let cols = 16384 + 512
+    checkMatvec(type, raw: randomBlocks(type, 2 * cols / type.blockElements, seed: 41), rows: 2, cols: cols, seed: 42)
 }
 
 @Test func matvecOddLengthFloatRows() {

@@ -4,6 +4,8 @@
 For every block type hopscope decodes, writes Tests/GGUFTests/Fixtures/dequant-<TYPE>.json holding a
 few samples, each the raw bytes of one or two blocks (hex) and the floats `gguf.quants.dequantize`
 returns for them (as float32 bit patterns in hex, little-endian, so the comparison is exact).
+Also writes Fixtures/quantize.json: seeded float rows and the blocks `gguf.quants.quantize` makes of
+them (F16, BF16, Q8_0, Q4_0, Q4_1 — the quantizers hopscope's GGUFWriter provides).
 Samples come from real tensors of the two default models when the type occurs in them, and from
 seeded random blocks (with sane fp16 scales) otherwise.
 
@@ -15,7 +17,7 @@ import json
 import os
 import numpy as np
 from gguf import GGUFReader, GGMLQuantizationType as T
-from gguf.quants import dequantize
+from gguf.quants import dequantize, quantize
 from gguf.constants import GGML_QUANT_SIZES
 
 TYPES = ["F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]
@@ -90,6 +92,21 @@ def main():
             json.dump({"type": name, "generator": "scripts/golden/make_dequant_golden_kernels.py",
                        "reference": "gguf.quants.dequantize", "samples": samples[name]}, f, indent=1)
         print(f"{path}: {len(samples[name])} samples")
+
+    # Quantizer goldens: 8 blocks of 32, with an all-zero block, a constant block and a tie-heavy block.
+    x = (rng.standard_normal(256) * 2).astype(np.float32)
+    x[32:64] = 0
+    x[64:96] = 1.25
+    x[96:128] = np.arange(32, dtype=np.float32) * 0.5 - 8
+    cases = []
+    for name in ["F16", "BF16", "Q8_0", "Q4_0", "Q4_1"]:
+        q = quantize(x.reshape(1, -1), T[name])
+        cases.append({"type": name, "bytes": np.asarray(q).view(np.uint8).tobytes().hex()})
+    path = os.path.join(args.out, "quantize.json")
+    with open(path, "w") as f:
+        json.dump({"generator": "scripts/golden/make_dequant_golden_kernels.py", "reference": "gguf.quants.quantize",
+                   "input_f32_le": x.tobytes().hex(), "cases": cases}, f, indent=1)
+    print(f"{path}: {len(cases)} types")
 
 
 if __name__ == "__main__":

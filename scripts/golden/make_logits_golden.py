@@ -21,13 +21,16 @@ Gemma-3 270M Q4_K_M (arch gemma3):
                          "prompts": [{"text", "ids",
                                       "llama_cpp": {"top_ids": [2 ids], "top_logits": [2 floats]},
                                       "near_tie": bool,      # llama.cpp top1 - top2 < 0.5
-                                      "reference": {"top_ids": [50], "top_logits": [50]}}]}
+                                      "reference": {"top_ids": [50], "top_logits": [50]}}],
+                         "long_prompts": [{"tokens": 513 | 700, "ids", "llama_cpp", "near_tie",
+                                           "reference"}]}
                         ("reference" is present only when the float64 reference agrees with
-                        llama.cpp's top-1 on every non-near-tie prompt, i.e. reference_agrees)
+                        llama.cpp's top-1 on every non-near-tie prompt, i.e. reference_agrees.)
+                        The long prompts are LONG_TEXT tokenized and cut to 513 and 700 tokens
+                        (llama.cpp context 1024): beyond gemma3's 512-token sliding window.
 
 It also prints, per prompt, the comparison of the float64 reference with llama.cpp (top-1 agreement,
-top-5 overlap, logit differences) and, for gemma3, the same check with the norm weights shifted by +1
-(to settle whether the GGUF norm weights already hold the +1).
+top-5 overlap, logit differences). check_gemma3_details.py settles each gemma3 detail by ablation.
 
 Usage: make_logits_golden.py [--models DIR] [--out DIR] [--only smollm2|gemma3]
 Deterministic (float64 numpy; llama.cpp run single-sequence, n_threads=2).
@@ -91,6 +94,21 @@ CHAT = {
 }
 BLOCK_PROMPTS = [0, 1, len(PROMPTS)]   # France, Toyota currency (two-hop), the chat prompt
 
+# Long prompts, to exercise gemma3's 512-token sliding window: the text below, tokenized, cut to
+# LONG_LENGTHS tokens. At 513 tokens the last query (position 512) must not see position 0 (BOS).
+ANIMALS = ["fox", "heron", "badger", "otter", "lynx", "crow", "hare"]
+PLACES = ["mill", "orchard", "bridge", "harbour", "chapel", "meadow", "quarry", "forge"]
+LONG_TEXT = " ".join(
+    f"On day {i}, the {ANIMALS[i % 7]} walked to the {PLACES[i % 8]} and counted {(i * 37) % 91} stones."
+    for i in range(1, 80))
+LONG_LENGTHS = [513, 700]
+
+
+def long_prompt_ids(cpp: "LlamaCpp") -> list[list[int]]:
+    ids = cpp.tokenize(LONG_TEXT)
+    assert len(ids) >= max(LONG_LENGTHS), len(ids)
+    return [ids[:n] for n in LONG_LENGTHS]
+
 
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -107,11 +125,11 @@ def rel(p: Path) -> str:
 class LlamaCpp:
     """llama.cpp via llama-cpp-python: tokenizer and next-token logits."""
 
-    def __init__(self, path: Path, add_bos: bool):
+    def __init__(self, path: Path, add_bos: bool, n_ctx: int = 512):
         from llama_cpp import Llama
         self.add_bos = add_bos
         self.vocab = Llama(model_path=str(path), vocab_only=True, verbose=False)
-        self.llm = Llama(model_path=str(path), logits_all=False, n_ctx=512, n_threads=2,
+        self.llm = Llama(model_path=str(path), logits_all=False, n_ctx=n_ctx, n_threads=2,
                          n_threads_batch=2, seed=0, verbose=False)
 
     def tokenize(self, text: str) -> list[int]:
@@ -197,33 +215,40 @@ def make_gemma3(models: Path, out: Path) -> None:
     cpp = LlamaCpp(path, cfg.add_bos)
     texts = PROMPTS + [CHAT[GEMMA3]]
     ids = [cpp.tokenize(t) for t in texts]
-
     cpp_logits = [cpp.last_logits(p) for p in ids]
     ref_logits = [ref.forward(p).logits for p in ids]
     summary = compare("gemma3", texts, ref_logits, cpp_logits)
 
-    # The +1 question: would the reference agree better if the GGUF norm weights lacked the +1?
-    shifted = Reference(str(path), gemma_norm_shift=1.0)
-    shifted._cache["token_embd.weight"] = ref.embedding_matrix()     # share the 671 MB embedding
-    compare("gemma3 with norm weights + 1 (hypothesis: +1 missing from the GGUF)", texts,
-            [shifted.forward(p).logits for p in ids], cpp_logits)
-    del shifted
+    # Long prompts (sliding window), on a second llama.cpp context large enough for them.
+    del cpp.llm
+    cpp_long = LlamaCpp(path, cfg.add_bos, n_ctx=1024)
+    long_ids = long_prompt_ids(cpp_long)
+    long_cpp = [cpp_long.last_logits(p) for p in long_ids]
+    long_ref = [ref.forward(p).logits for p in long_ids]
+    long_summary = compare("gemma3 long prompts", [f"LONG_TEXT[:{len(p)} tokens]" for p in long_ids],
+                           long_ref, long_cpp)
 
-    agrees = summary["agree_non_tie"] == summary["non_tie"]
-    prompts = []
-    for t, p, r, c in zip(texts, ids, ref_logits, cpp_logits):
+    agrees = (summary["agree_non_tie"] == summary["non_tie"]
+              and long_summary["agree_non_tie"] == long_summary["non_tie"])
+
+    def entry(p: list[int], r: np.ndarray, c: np.ndarray) -> dict:
         ct = top_k(c, 2)
-        e = {"text": t, "ids": p,
+        e = {"ids": p,
              "llama_cpp": {"top_ids": ct, "top_logits": [round(float(c[j]), 4) for j in ct]},
              "near_tie": bool(c[ct[0]] - c[ct[1]] < NEAR_TIE)}
         if agrees:
             rt = top_k(r, 50)
             e["reference"] = {"top_ids": rt, "top_logits": [float(np.float32(r[j])) for j in rt]}
-        prompts.append(e)
+        return e
+
+    prompts = [{"text": t, **entry(p, r, c)} for t, p, r, c in zip(texts, ids, ref_logits, cpp_logits)]
+    longs = [{"tokens": len(p), **entry(p, r, c)} for p, r, c in zip(long_ids, long_ref, long_cpp)]
     doc = {"model": GEMMA3, "sha256": sha256(path), "add_bos": cfg.add_bos, "vocab": cfg.vocab,
-           "near_tie_threshold": NEAR_TIE, "reference_agrees": agrees, "prompts": prompts}
+           "near_tie_threshold": NEAR_TIE, "reference_agrees": agrees, "prompts": prompts,
+           "long_prompts": longs}
     (out / "gemma3-top1.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
-    print(f"{rel(out / 'gemma3-top1.json')}: {len(prompts)} prompts, reference stored: {agrees}")
+    print(f"{rel(out / 'gemma3-top1.json')}: {len(prompts)} + {len(longs)} long prompts, "
+          f"reference stored: {agrees}")
 
 
 def main() -> None:

@@ -10,6 +10,9 @@ ids:     Llama.tokenize(text.encode(), add_bos=<metadata add_bos_token>, special
 decoded: llama_detokenize(ids, remove_special=True, unparse_special=True), UTF-8 with U+FFFD
          for ill-formed bytes (errors="replace")
 
+Also writes tokenizer-pretokenizer.json: the words that the pre-tokenizer regexes (gpt-2, smollm,
+llama-bpe, qwen2) cut tricky strings into, by the `regex` module (which knows \\p{L}, \\p{N}).
+
 Usage:
     pip install llama-cpp-python
     python3 scripts/golden/make_tokenizer_golden.py [--models DIR]
@@ -22,7 +25,10 @@ import os
 import random
 import sys
 
-import llama_cpp
+try:
+    import llama_cpp
+except ImportError:  # only the pre-tokenizer splits can be made without it
+    llama_cpp = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "Tests", "ModelTests", "Fixtures")
@@ -203,6 +209,11 @@ COMMON = [
     "\ufeffBOM",
     "\U0001F600\U0001F601",
     "\U00020000 extension B",
+    # characters newer than llama.cpp's Unicode tables (15.1): unassigned to it, letters to Swift
+    "a\u1c89b \u1c89\u1c8a x\ua7cb1",
+    "\U000105c0\U000105c1 \U000105c2!",
+    "ab\u088f cd\u0c5c",
+    "CJK Ext I \U0002ebf0\U0002ebf1 (15.1)",
 ]
 
 SMOLLM_SPECIAL = [
@@ -307,6 +318,44 @@ def random_cases(seed, count):
     return out
 
 
+def random_unicode_cases(seed, count):
+    """Characters from all over the code space (assigned or not), with spaces and joiners."""
+    rng = random.Random(seed)
+    common = [0x20, 0x20, 0x0A, 0x09, 0x0D, 0x2019, 0x27, 0x301, 0x200D, 0xFE0F, 0x3000, 0xA0, 0x85, 0x0B]
+    out = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 30)):
+            r = rng.random()
+            if r < 0.3:
+                cp = rng.randint(0x20, 0x7E)
+            elif r < 0.5:
+                cp = rng.randint(0xA0, 0x2FFF)
+            elif r < 0.7:
+                cp = rng.randint(0x3000, 0xD7FF)
+            elif r < 0.8:
+                cp = rng.randint(0xE000, 0xFFFF)
+            elif r < 0.9:
+                cp = rng.randint(0x10000, 0x2FFFF)
+            else:
+                cp = rng.choice(common)
+            chars.append(chr(cp))
+        out.append("".join(chars))
+    return out
+
+
+def special_soup(pool, seed, count):
+    """Special tokens, pieces of them and text glued together."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 10))) for _ in range(count)]
+
+
+SMOLLM_POOL = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<repo_name>", "<file_sep>", "<|im", "_start|>",
+               " ", "\n", "a", "1", "'s"]
+GEMMA_POOL = ["<start_of_turn>", "<end_of_turn>", "<bos>", "<eos>", "</s>", "<unused3>", "[multimodal]", "<start",
+              "_of_turn>", "\n\n", "  ", "\t\t", " ", "a", "1", "<0x41>"]
+
+
 def long_text():
     para = ("The currency of the country of origin of Toyota is the Japanese yen. "
             "Toyota Motor Corporation is a Japanese multinational automotive manufacturer "
@@ -325,6 +374,45 @@ def detokenize(model, ids):
     return buf.raw[:n]
 
 
+# The pre-tokenizer expressions, as in the models' tokenizer.json and llama.cpp's llama-vocab.cpp.
+GPT2_RE = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+LLAMA3_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+QWEN2_RE = LLAMA3_RE.replace(r"\p{N}{1,3}", r"\p{N}")
+
+PRETOKENIZER_CASES = [
+    "Hello world! 123", "I'm you're they'll it's we've I'd don't", "'s 't 're", "x's", "'S 'T 'RE 'VE 'M 'LL 'D",
+    "'", "''", "' s", "'ll've", "rock 'n' roll", "  leading", "trailing  ", "a  b", "a   b", "a \n b",
+    " \n \n x", "\n\n\n", "\r\n\r\nx", "a\r\n", "x\t\ty", "\t\n", "   \n  ", "?!\n\n", "...\r\n\r\n",
+    " ?", "a ?b", "$100", "1", "12", "123", "1234", "1234567", "3.14159", "v1.2.3", "a1b22c333d4444",
+    "١٢٣٤٥", "Ⅻ½²", "naïve café", "e\u0301e\u0301", "\u0915\u093f", "日本語テキスト", "한국어 텍스트",
+    "مرحبا بالعالم", "שלום", "Привет, мир!", "Γειά σου", "😀👍🏽", "👨\u200d👩\u200d👧", "🇯🇵",
+    "a\u00a0b", "a\u3000b", "x\u2028y", " \u00a0 ", "def f(x):\n    return x * 2\n", "{\"a\": [1, 2]}",
+    "https://example.com/a?b=1", "user@mail.com", "ALLCAPS WORDS", "camelCase snake_case", " !!", "!! ",
+    "  !!", "a\n\n  b", "\n  x", " 123", "  123", "x 1 2", "(1+2)*3=9", "--flag=value", "#!/bin/sh",
+    "\u00ad", "\u200b", "a\u200bb", "tab\tafter", "end.\n", "Mr. O'Neil's", "O'NEIL'S",
+]
+
+
+def pretokenizer_cases():
+    import regex
+    gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
+    number = regex.compile(r"\p{N}")
+
+    def smollm(text):
+        words, start = [], 0
+        for m in number.finditer(text):
+            if m.start() > start:
+                words += gpt2.findall(text[start:m.start()])
+            words.append(m.group())
+            start = m.end()
+        if start < len(text):
+            words += gpt2.findall(text[start:])
+        return words
+
+    return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
+             "qwen2": qwen2.findall(t)} for t in PRETOKENIZER_CASES]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default_home = os.environ.get("HOPSCOPE_HOME") or os.path.expanduser("~/.cache/hopscope")
@@ -332,12 +420,20 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(FIXTURES, exist_ok=True)
+    out = os.path.join(FIXTURES, "tokenizer-pretokenizer.json")
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in pretokenizer_cases()) + "\n]\n")
+    print(f"{out}: {len(PRETOKENIZER_CASES)} cases", file=sys.stderr)
+    if llama_cpp is None:
+        sys.exit("llama-cpp-python is not installed: pip install llama-cpp-python")
     for key, file_name in MODELS.items():
         path = os.path.join(args.models, file_name)
         llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
         add_bos = bool(llm._model.add_bos_token())  # tokenizer.ggml.add_bos_token
         special = SMOLLM_SPECIAL if key == "smollm2" else GEMMA_SPECIAL
-        texts = COMMON + special + [long_text()] + random_cases(seed=20240612, count=150)
+        pool = SMOLLM_POOL if key == "smollm2" else GEMMA_POOL
+        texts = (COMMON + special + [long_text()] + random_cases(seed=20240612, count=150)
+                 + random_unicode_cases(seed=2406, count=60) + special_soup(pool, seed=12775, count=40))
         seen = set()
         cases = []
         for text in texts:

@@ -13,7 +13,7 @@ the Swift engine's logits and per-block hidden states are compared against.
                     (or [T, V] with all_logits=True)
 
 Run it directly to print the top-5 of a few id lists:  reference.py MODEL.gguf 504 3575 282 4649 314
-Dequantized weights are cached in memory only (the Gemma-3 embedding is kept float32, 671 MB).
+Dequantized weights are cached in memory only (Gemma-3: ~2 GB, 1.3 GB of it the embedding).
 """
 from __future__ import annotations
 
@@ -105,7 +105,8 @@ def rope(x: np.ndarray, positions: np.ndarray, base: float, style: str) -> np.nd
     hd = x.shape[-1]
     inv_freq = base ** (-np.arange(0, hd // 2, dtype=np.float64) * 2.0 / hd)   # [hd/2]
     angle = positions[:, None].astype(np.float64) * inv_freq[None, :]          # [T, hd/2]
-    cos, sin = np.cos(angle)[:, None, :], np.sin(angle)[:, None, :]            # [T, 1, hd/2]
+    cos = np.cos(angle)[:, None, :].astype(x.dtype)                            # [T, 1, hd/2]
+    sin = np.sin(angle)[:, None, :].astype(x.dtype)
     if style == "adjacent":
         a, b = x[..., 0::2], x[..., 1::2]
     else:
@@ -152,10 +153,12 @@ class Output:
 
 
 class Reference:
-    def __init__(self, path: str, gemma_norm_shift: float = 0.0):
+    def __init__(self, path: str, gemma_norm_shift: float = 0.0, dtype=np.float64):
         """gemma_norm_shift: added to every gemma3 RMSNorm weight. 0 is right (the GGUF weights
-        already hold 1 + w); 1.0 exists only to test that finding against llama.cpp."""
+        already hold 1 + w); 1.0 exists only to test that finding against llama.cpp.
+        dtype: float64 for the reference; float32 only to estimate how far f32 arithmetic drifts."""
         self.path = path
+        self.dtype = dtype
         self.gemma_norm_shift = gemma_norm_shift
         self.reader = gguf.GGUFReader(path)
         self.cfg = read_config(self.reader)
@@ -164,10 +167,10 @@ class Reference:
 
     # -- weights -------------------------------------------------------------------------------
     def w(self, name: str) -> np.ndarray:
-        """Dequantized tensor as float64, shape (ne[n-1], ..., ne[0]); a Linear is [out, in]."""
+        """Dequantized tensor (float64 by default), shape (ne[n-1], ..., ne[0]); a Linear is [out, in]."""
         if name not in self._cache:
             t = self.tensors[name]
-            w = dequantize(t.data, t.tensor_type).astype(np.float64)
+            w = dequantize(t.data, t.tensor_type).astype(self.dtype)
             if self.cfg.arch == "gemma3" and name.endswith("norm.weight"):
                 w = w + self.gemma_norm_shift
             self._cache[name] = w
@@ -177,21 +180,14 @@ class Reference:
         return name in self.tensors
 
     def embedding_matrix(self) -> np.ndarray:
-        """token_embd as float32 [V, D] (float32 to halve memory; exact, dequantized values are f32)."""
-        if "token_embd.weight" not in self._cache:
-            t = self.tensors["token_embd.weight"]
-            self._cache["token_embd.weight"] = dequantize(t.data, t.tensor_type).astype(np.float32)
-        return self._cache["token_embd.weight"]
+        """token_embd [V, D] (Gemma-3: 262144 x 640, 1.3 GB in float64)."""
+        return self.w("token_embd.weight")
 
     def unembed(self, h: np.ndarray) -> np.ndarray:
-        """h: [T, D] float64 (already final-normed) -> logits [T, V] float64, in vocab chunks."""
+        """h: [T, D] (already final-normed) -> logits [T, V]."""
         if self.has("output.weight"):
             return h @ self.w("output.weight").T
-        E = self.embedding_matrix()                                   # tied: [V, D]
-        out = np.empty((h.shape[0], E.shape[0]), dtype=np.float64)
-        for s in range(0, E.shape[0], 32768):
-            out[:, s:s + 32768] = h @ E[s:s + 32768].astype(np.float64).T
-        return out
+        return h @ self.embedding_matrix().T                          # tied: [V, D]
 
     # -- forward -------------------------------------------------------------------------------
     def forward(self, ids: list[int], all_logits: bool = False) -> Output:
@@ -201,12 +197,12 @@ class Reference:
         pos = np.arange(T)
 
         # Embedding: [T, D]. Gemma multiplies by sqrt(D) (as a float, not rounded to bf16).
-        x = self.embedding_matrix()[np.asarray(ids)].astype(np.float64)
+        x = self.embedding_matrix()[np.asarray(ids)].astype(self.dtype)
         if gemma:
             x = x * math.sqrt(D)
         embedding = x.copy()
 
-        blocks = np.empty((c.n_layers, T, D), dtype=np.float64)
+        blocks = np.empty((c.n_layers, T, D), dtype=self.dtype)
         for l in range(c.n_layers):
             b = f"blk.{l}."
 

@@ -4,7 +4,8 @@
 /// Unicode scalars, following llama.cpp's own hand-written matchers (which are what decide its
 /// tokens, not a regex engine). Character classes are Unicode general categories:
 /// `\p{L}` = Lu Ll Lt Lm Lo, `\p{N}` = Nd Nl No, and `\s` = the White_Space property — the same
-/// tables llama.cpp generates from UnicodeData.txt (`scripts/gen-unicode-data.py`).
+/// tables llama.cpp generates from UnicodeData.txt (`scripts/gen-unicode-data.py`), as of the
+/// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1).
 public enum PreTokenizer: String, Sendable, CaseIterable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2 = "gpt-2"
@@ -77,8 +78,16 @@ struct UnicodeFlags: OptionSet, Sendable {
         cp < 128 ? ascii[Int(cp)] : compute(cp)
     }
 
+    /// The Unicode version of llama.cpp's character tables (`unicode-data.cpp`). Swift's own tables
+    /// are newer; characters assigned after this version are unassigned to llama.cpp, so they are
+    /// here too (checked on every code point against llama-cpp-python 0.3.36).
+    static let llamaUnicodeVersion = (major: 15, minor: 1)
+
     static func compute(_ cp: UInt32) -> UnicodeFlags {
-        guard let s = Unicode.Scalar(cp) else { return .present }
+        guard let s = Unicode.Scalar(cp), let age = s.properties.age,
+              age.major < llamaUnicodeVersion.major
+                || (age.major == llamaUnicodeVersion.major && age.minor <= llamaUnicodeVersion.minor)
+        else { return .present }
         var f: UnicodeFlags = .present
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:

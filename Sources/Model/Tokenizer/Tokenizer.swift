@@ -67,6 +67,11 @@ public final class Tokenizer: Sendable {
         try self.init(metadata: TokenizerMetadata(gguf: file))
     }
 
+    /// Reads the tokenizer of the GGUF file at `path` (the weights are mapped, not read).
+    public convenience init(path: String) throws {
+        try self.init(gguf: GGUFFile(path: path))
+    }
+
     /// Builds a tokenizer from metadata values.
     public init(metadata m: TokenizerMetadata) throws {
         let key = "tokenizer.ggml."
@@ -83,7 +88,8 @@ public final class Tokenizer: Sendable {
         case "gpt2":
             let preName = m.pre ?? "default"
             guard let pre = PreTokenizer(ggufName: preName) else {
-                throw TokenizerError("metadata key '\(key)pre' is '\(preName)', which is not supported; supported: "
+                let found = m.pre.map { "is '\($0)', which is not supported" } ?? "is missing"
+                throw TokenizerError("metadata key '\(key)pre' \(found); supported: "
                     + PreTokenizer.allCases.map(\.rawValue).joined(separator: ", "))
             }
             algorithm = .bytePair(pre)
@@ -126,12 +132,9 @@ public final class Tokenizer: Sendable {
 
         // The vocabulary, by bytes.
         var table = ByteStringTable(capacity: n + (m.merges?.count ?? 0) / 4)
-        for (i, token) in m.tokens.enumerated() {
-            var text = token.isEmpty ? "[EMPTY_\(i)]" : token
-            let inserted = text.withUTF8 { table.insert($0).inserted }
-            if !inserted {
-                throw TokenizerError("metadata key '\(key)tokens' has a duplicate token '\(token)' at id \(i)")
-            }
+        let texts = m.tokens.enumerated().map { i, t in t.isEmpty ? "[EMPTY_\(i)]" : t }
+        if let dup = table.insertAll(texts) {
+            throw TokenizerError("metadata key '\(key)tokens' has a duplicate token '\(texts[dup])' at id \(dup)")
         }
         var attrs = m.tokenTypes.map { $0.prefix(n).map(TokenAttributes.init(ggufType:)) }
             ?? Array(repeating: .normal, count: n)

@@ -1,0 +1,103 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Model
+
+/// `hopscope bench`: load time, prompt and generation speed, back-patch grid time, peak memory.
+///
+/// Every figure is the median of repeated runs after a warm-up run, measured in this process.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure load time, tokens/s, grid time and peak memory.")
+
+    @OptionGroup var model: ModelOption
+    @Option(name: .long, help: "Prompt length in tokens.") var promptTokens = 16
+    @Option(name: .long, help: "Tokens to generate.") var genTokens = 32
+    @Option(name: .long, help: "Timed repetitions (after one warm-up).") var repeats = 5
+    @Flag(help: "Also time the full t2 back-patch grid (10-token criterion) on the Toyota currency query.") var grid = false
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Output: Encodable {
+        var model: String
+        var load_s: Double
+        var prompt_tokens: Int
+        var prompt_tokens_per_s: Double
+        var generation_tokens_per_s: Double
+        var grid_s: Double?
+        var grid_first_token_s: Double?
+        var peak_rss_mb: Double
+    }
+
+    func validate() throws {
+        guard promptTokens >= 1, genTokens >= 1, repeats >= 1 else { throw ValidationError("--prompt-tokens, --gen-tokens and --repeats must be ≥ 1") }
+    }
+
+    func run() throws {
+        let t0 = Date()
+        let m = try model.load()
+        let loadTime = Date().timeIntervalSince(t0)
+        let text = String(repeating: "The quick brown fox jumps over the lazy dog while the capital of France is Paris. ", count: 1 + promptTokens / 8)
+        let ids = Array(m.tokenizer.encode(text).prefix(promptTokens))
+        guard ids.count == promptTokens else { throw CLIError("could not build a \(promptTokens)-token prompt") }
+
+        let promptS = try median(repeats) { _ = try m.nextLogits(ids) }
+        // Generation: decode steps only (prompt excluded), forced to run genTokens steps.
+        let genS = try median(repeats) {
+            let cache = m.makeCache(capacity: ids.count + genTokens)
+            _ = m.transformer.forward(rows: ids.indices.map { BatchRow(position: $0) }, input: .tokens(ids), caches: [cache])
+            let start = Date()
+            var next = ids.last!
+            for i in 0..<genTokens {
+                let out = m.transformer.forward(rows: [BatchRow(position: ids.count + i)], input: .tokens([next]), caches: [cache])
+                next = Int32(argmax(out.logits))
+            }
+            return Date().timeIntervalSince(start)
+        }
+        var out = Output(model: m.name, load_s: loadTime, prompt_tokens: ids.count,
+                         prompt_tokens_per_s: Double(ids.count) / promptS,
+                         generation_tokens_per_s: Double(genTokens) / genS, grid_s: nil, peak_rss_mb: 0)
+        if grid {
+            let patcher = try BenchCommand.toyotaPatcher(m)
+            out.grid_first_token_s = try median(repeats) { _ = try patcher.grid(.t2, metric: .firstToken) }
+            out.grid_s = try median(max(1, repeats / 2)) { _ = try patcher.grid(.t2, metric: .generation) }
+        }
+        out.peak_rss_mb = peakRSSMegabytes()
+        if json { try printJSON(out); return }
+        print(String(format: "model %@\nload %.3f s\nprompt %d tokens: %.1f tok/s\ngeneration: %.1f tok/s", m.name, out.load_s, out.prompt_tokens, out.prompt_tokens_per_s, out.generation_tokens_per_s))
+        if let g = out.grid_first_token_s { print(String(format: "t2 grid, first-token metric: %.3f s", g)) }
+        if let g = out.grid_s { print(String(format: "t2 grid, 10-token generation: %.3f s", g)) }
+        print(String(format: "peak RSS %.0f MB", out.peak_rss_mb))
+    }
+
+    /// The Toyota currency query's back-patch setup (the benchmark's grid).
+    static func toyotaPatcher(_ m: LanguageModel) throws -> BackPatcher {
+        let query = "The currency of the country of origin of Toyota is"
+        let ids = m.tokenizer.encode(query)
+        let prefix = m.tokenizer.encode("The currency of the country of origin of Toyota")
+        let answer = m.tokenizer.encode(query + " yen")
+        return try BackPatcher(model: m, problem: BackPatchProblem(ids: ids, t1: prefix.count - 1, t2: ids.count - 1,
+                                                                    answerToken: answer[ids.count], answerLabels: ["yen", "Japanese yen"]))
+    }
+}
+
+/// Median wall time of `n` runs of `body` after one warm-up run.
+func median(_ n: Int, _ body: () throws -> Void) throws -> Double {
+    try median(n) { () throws -> Double in
+        let s = Date()
+        try body()
+        return Date().timeIntervalSince(s)
+    }
+}
+
+/// Median of `n` measurements returned by `body` after one warm-up run.
+func median(_ n: Int, _ body: () throws -> Double) throws -> Double {
+    _ = try body()
+    let times = try (0..<n).map { _ in try body() }.sorted()
+    return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
+}
+
+/// Peak resident memory of this process in MB (getrusage).
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}

@@ -1,0 +1,83 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Model
+
+/// A one-line error for the user: what went wrong and which file, key, option or line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// `--model`: the GGUF to load (default `$HOPSCOPE_MODEL`, then the model `make setup` installed).
+struct ModelOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("GGUF model file (default: $HOPSCOPE_MODEL, then the installed SmolLM2-135M-Instruct Q4_1).", valueName: "path"))
+    var model: String?
+
+    var path: String { ModelPaths.resolve(model) }
+
+    /// Loads the model, turning every failure into one line naming the file.
+    func load() throws -> LanguageModel {
+        let path = self.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            if model == nil && ProcessInfo.processInfo.environment["HOPSCOPE_MODEL"] == nil {
+                throw CLIError("\(path): default model not installed; run `make setup` (or pass --model)")
+            }
+            throw CLIError("\(path): no such file")
+        }
+        do { return try LanguageModel(path: path) } catch {
+            throw CLIError("\(error)".hasPrefix(path) ? "\(error)" : "\(path): \(error)")
+        }
+    }
+}
+
+/// Writes one JSON value to stdout (sorted keys, one line, UTF-8 unescaped).
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Progress and logs go to stderr, never stdout.
+func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A token id with its display piece.
+struct TokenJSON: Encodable {
+    let id: Int32
+    let piece: String
+}
+
+/// Encodes a prompt as the model's metadata says (BOS per `add_bos_token`, special tokens parsed).
+func tokenize(_ model: LanguageModel, _ text: String) throws -> [Int32] {
+    let ids = model.tokenizer.encode(text)
+    guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
+    return ids
+}
+
+/// Softmax of raw logits in f32 with the max subtracted (probabilities for display and JSON).
+func softmax(_ logits: ArraySlice<Float>) -> [Float] {
+    let m = logits.max() ?? 0
+    var e = logits.map { expf($0 - m) }
+    let s = e.reduce(0, +)
+    for i in e.indices { e[i] /= s }
+    return e
+}
+
+/// Indices of the k largest values, largest first (ties: lower index first).
+func topK(_ values: ArraySlice<Float>, _ k: Int) -> [Int] {
+    let base = values.startIndex
+    var best: [(Float, Int)] = []
+    for (i, v) in values.enumerated() {
+        if best.count < k || v > best[best.count - 1].0 {
+            let at = best.firstIndex { v > $0.0 } ?? best.count
+            best.insert((v, i), at: at)
+            if best.count > k { best.removeLast() }
+        }
+    }
+    _ = base
+    return best.map(\.1)
+}
