@@ -35,6 +35,17 @@ public struct Stages: Codable, Sendable, Equatable {
         case secondHop = "second_hop"
     }
 
+    /// Every key is present; a stage that never happens is `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(firstHop, forKey: .firstHop)
+        try c.encode(firstHopLens, forKey: .firstHopLens)
+        try c.encode(propagated, forKey: .propagated)
+        try c.encode(propagatedAttention, forKey: .propagatedAttention)
+        try c.encode(propagatedKnockout, forKey: .propagatedKnockout)
+        try c.encode(secondHop, forKey: .secondHop)
+    }
+
     public init(firstHop: Int? = nil, firstHopLens: Int? = nil, propagated: Int? = nil, propagatedAttention: Int? = nil,
                 propagatedKnockout: Int? = nil, secondHop: Int? = nil) {
         self.firstHop = firstHop

@@ -24,8 +24,7 @@ public struct AnalyzeCommand: ParsableCommand {
                   --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY
             """)
 
-    @Option(help: "GGUF model file (default: $HOPSCOPE_MODEL, then the default model in $HOPSCOPE_HOME/models).")
-    var model: String?
+    @OptionGroup var modelOption: ModelOption
 
     @Option(help: "The composition prompt, e.g. \"The currency of the country of origin of Toyota is\".")
     var query: String
@@ -60,11 +59,9 @@ public struct AnalyzeCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard top > 0 else { throw CommandFailure("--top must be positive, got \(top)") }
-        guard halfWindow >= 0 else { throw CommandFailure("--window must be ≥ 0, got \(halfWindow)") }
-        let path = ModelPaths.resolve(model)
-        let lm: LanguageModel
-        do { lm = try LanguageModel(path: path) } catch { throw CommandFailure("\(error)") }
+        guard top > 0 else { throw CLIError("--top must be positive, got \(top)") }
+        guard halfWindow >= 0 else { throw CLIError("--window must be ≥ 0, got \(halfWindow)") }
+        let lm = try modelOption.load()
         var options = Analyzer.Options()
         options.topK = top
         options.knockoutHalfWindow = halfWindow
@@ -74,13 +71,10 @@ public struct AnalyzeCommand: ParsableCommand {
         let analysis: QueryAnalysis
         do {
             analysis = try Analyzer(model: lm, options: options).run(q, progress: { f, m in progress.report(f, m) })
-        } catch { progress.finish(); throw CommandFailure("\(error)") }
+        } catch { progress.finish(); throw CLIError("\(error)") }
         progress.finish()
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try enc.encode(analysis))
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            try printJSON(analysis)
         } else {
             print(AnalyzeCommand.table(analysis), terminator: "")
         }
@@ -119,12 +113,6 @@ public struct AnalyzeCommand: ParsableCommand {
         out += "        second hop (e3 top-1 at t2): \(stage(s.secondHop))\n"
         return out
     }
-}
-
-/// A one-line error for the command line.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }
 
 /// Progress on stderr: one updating line on a terminal, a line per tenth otherwise.

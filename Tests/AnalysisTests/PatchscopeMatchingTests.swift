@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import Testing
 
 @Suite struct DecodedEntityTests {
@@ -45,6 +46,12 @@ import Testing
                                e2RankAttentionT2: [5000, 200, 30, 8, 2], knockout: k, e3RankT2: [9, 9, 9, 2, 1])
         #expect(s == Stages(firstHop: 2, firstHopLens: 2, propagated: 2, propagatedAttention: 3, propagatedKnockout: 2,
                             secondHop: 4))
+    }
+
+    @Test func jsonKeepsNeverAsNull() throws {
+        let json = String(decoding: try JSONEncoder().encode(Stages(propagated: 13, propagatedKnockout: 13)), as: UTF8.self)
+        #expect(json.contains(#""first_hop":null"#) && json.contains(#""second_hop":null"#) && json.contains(#""propagated":13"#))
+        #expect(try JSONDecoder().decode(Stages.self, from: Data(json.utf8)) == Stages(propagated: 13, propagatedKnockout: 13))
     }
 
     @Test func neverReached() {
