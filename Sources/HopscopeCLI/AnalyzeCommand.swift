@@ -6,8 +6,8 @@ import Model
 /// `hopscope analyze`: every per-layer method on one two-hop query.
 ///
 /// ```
-/// $ hopscope analyze --query "The currency of the country of origin of Toyota is" \
-///       --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY --json > toyota.json
+/// $ hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY --json \
+///       --query "The currency of the country of origin of Toyota is" > toyota.json
 /// ```
 public struct AnalyzeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -20,8 +20,8 @@ public struct AnalyzeCommand: ParsableCommand {
             with --json one object: {"ids","t1","t2","answer","layers":[…],"stages":{…}}. Progress goes to stderr.
 
             Example:
-              hopscope analyze --query "The currency of the country of origin of Toyota is" \\
-                  --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY
+              hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY \\
+                  --query "The currency of the country of origin of Toyota is"
             """)
 
     @OptionGroup var modelOption: ModelOption

@@ -186,6 +186,21 @@ struct ModelBackedTests {
         #expect(ps["generation"] is String && ps["decoded"] is String)
     }
 
+    /// A first hop that does resolve: Alibaba → China is decoded from t1 (" Al" "ib" "aba") in the middle
+    /// layers, while the model answers the composition wrongly (Shanghai; Beijing is second).
+    @Test func alibabaFirstHop() throws {
+        var options = Analyzer.Options()
+        options.knockout = false
+        let q = TwoHopQuery(id: "alibaba", e1: "Alibaba", r1: "country of origin", e2: "China", r2: "capital",
+                            e3: "Beijing", e2Aliases: ["People's Republic of China", "PRC"])
+        let a = try Analyzer(model: model, options: options).run(q)
+        #expect(a.pieces[a.t1] == "aba" && a.e1Positions.count == 3)
+        let china = a.layers.filter { $0.patchscopeT1?.decoded == .e2 }.map(\.layer)
+        FileHandle.standardError.write("Alibaba: China decoded from t1 at layers \(china), stages \(a.stages)\n".data(using: .utf8)!)
+        #expect(a.stages.firstHop.map { (8...14).contains($0) } == true)
+        #expect(!a.answer.correct && a.answer.e3Rank == 2)
+    }
+
     // MARK: Cancellation and progress
 
     @Test func cancelledRunThrows() throws {
