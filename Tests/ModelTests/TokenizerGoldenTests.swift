@@ -11,6 +11,8 @@ struct TokenizerGolden: Decodable {
         let text: String
         let ids: [Int32]
         let decoded: String
+        /// Without BOS, control tokens read as text (`addSpecial: false, parseSpecial: false`).
+        let plain_ids: [Int32]
     }
     let model: String
     let add_bos: Bool
@@ -44,13 +46,18 @@ private func checkGolden(_ tok: Tokenizer, _ file: String) throws {
             encodeFailures += 1
             Issue.record("encode \(String(reflecting: c.text)): expected \(c.ids), got \(ids)")
         }
+        let plain = tok.encode(c.text, addSpecial: false, parseSpecial: false)
+        if plain != c.plain_ids {
+            encodeFailures += 1
+            Issue.record("encode (plain) \(String(reflecting: c.text)): expected \(c.plain_ids), got \(plain)")
+        }
         let decoded = tok.decode(c.ids)
         if decoded != c.decoded {
             decodeFailures += 1
             Issue.record("decode \(c.ids): expected \(String(reflecting: c.decoded)), got \(String(reflecting: decoded))")
         }
     }
-    #expect(encodeFailures == 0, "\(encodeFailures) of \(golden.cases.count) encodings differ from llama.cpp")
+    #expect(encodeFailures == 0, "\(encodeFailures) of \(2 * golden.cases.count) encodings differ from llama.cpp")
     #expect(decodeFailures == 0, "\(decodeFailures) of \(golden.cases.count) decodings differ from llama.cpp")
 }
 

@@ -54,6 +54,17 @@ func smolLM2SpecialTokenParsing() throws {
     #expect(tok.decode([1, 4093], unparseSpecial: false) == "user")
 }
 
+@Test(.enabled(if: TestModels.available(TestModels.smollm2) && TestModels.available(TestModels.gemma3)))
+func answerAsContinuation() throws {
+    for tok in [LoadedTokenizers.smollm2, LoadedTokenizers.gemma3] {
+        let tok = try #require(tok)
+        let ids = tok.continuation(of: "The capital of Germany is", " Berlin")
+        #expect(ids.count == 1)
+        #expect(tok.piece(ids[0]) == " Berlin")
+        #expect(tok.continuation(of: "x", "") == [])
+    }
+}
+
 // MARK: - Gemma 3 (llama = SentencePiece BPE)
 
 @Test(.enabled(if: TestModels.available(TestModels.gemma3)))
@@ -78,6 +89,8 @@ func gemma3PiecesAndSpecials() throws {
     #expect(tok.piece(1902) == " world")
     #expect(tok.piece(107) == "\n")
     #expect(tok.piece(2) == "<bos>")
+    #expect(tok.attributes(of: 6) == [.control, .unused])  // "<unused0>", marked by its name as llama.cpp
+    #expect(tok.piece(6) == "<unused0>")
     #expect(tok.pieceBytes(2, special: false) == [])
     // Byte tokens: "<0x41>" stands for "A".
     let byteA = try #require(tok.id(ofToken: "<0x41>"))

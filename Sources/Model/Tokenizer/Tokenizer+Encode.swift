@@ -369,3 +369,18 @@ struct BinaryHeap<Element: HeapElement> {
         return top
     }
 }
+
+extension Tokenizer {
+    /// The tokens of `answer` as it is tokenized after `prompt` (DESIGN §6: the answer's first token
+    /// is the first of these, with its leading space: " Berlin").
+    ///
+    /// Both texts are encoded together; the tokens shared with the prompt's own encoding are
+    /// dropped. When a token straddles the boundary, the tokens from it on are returned.
+    public func continuation(of prompt: String, _ answer: String, parseSpecial: Bool = true) -> [Int32] {
+        let whole = encode(prompt + answer, addSpecial: true, parseSpecial: parseSpecial)
+        let head = encode(prompt, addSpecial: true, parseSpecial: parseSpecial)
+        var i = 0
+        while i < head.count && i < whole.count && head[i] == whole[i] { i += 1 }
+        return Array(whole[i...])
+    }
+}

@@ -208,6 +208,15 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
+        // Control tokens named "unused" are unused.
+        let unusedBytes = Array("unused".utf8)
+        for i in 0 ..< n where attrs[i].contains(.control) && !attrs[i].contains(.unused) {
+            let b = table.bytes(Int32(i))
+            if b.count >= unusedBytes.count,
+               (b.startIndex ... b.endIndex - unusedBytes.count).contains(where: { b[$0 ..< $0 + unusedBytes.count].elementsEqual(unusedBytes) }) {
+                attrs[i].insert(.unused)
+            }
+        }
         for role in ["fim_pad", "fim_rep", "fim_sep"] { if let t = roleIDs[role] { eog.insert(t) } }
         for text in Self.endOfGenerationTexts {
             if let t = id(text) {
