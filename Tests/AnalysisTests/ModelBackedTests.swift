@@ -224,6 +224,15 @@ struct ModelBackedTests {
         #expect(fractions.last! < 0.6)
     }
 
+    @Test func cancelFromAnotherThread() throws {
+        let token = CancellationToken()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { token.cancel() }
+        let start = Date()
+        #expect(throws: AnalysisError.cancelled) { try Analyzer(model: model).run(Shared.toyota, cancel: token) }
+        // Stops within a batch or two of the request, not at the end of the analysis.
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
     @Test func partialUpdatesAndQuickMode() throws {
         var options = Analyzer.Options()
         options.patchscope = false
