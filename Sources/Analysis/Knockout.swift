@@ -94,15 +94,29 @@ public enum Knockout {
         let runs: [Int?] = [nil] + centers.map { Optional($0) }
         var caches: [KVCache] = []
         var firstLogits: [[Float]] = []
+        // The baseline runs t2 unblocked and records its block outputs: below a window's first layer lo
+        // nothing differs, so a window's row enters at lo with the baseline's residual and keys/values.
+        let blocks = Set((0..<L).map { HookPoint.block($0) })
+        var baseline: [HookPoint: [Float]] = [:]
         for (i, center) in runs.enumerated() {
             try cancel.check()
             let cache = KVCache(sharing: base, length: t2, capacity: maxTokens + 1)
             var hooks = Hooks()
+            var row = BatchRow(position: t2)
+            var input = BatchInput.tokens([ids[t2]])
             if let center {
+                let lo = window(center: center, halfWindow: k, layers: L).lowerBound
                 hooks.blockedEdges = blockedEdges(query: t2, keys: tokens.e1Positions, center: center, halfWindow: k, layers: L)
+                if lo > 0 {
+                    cache.copy(from: caches[0], layers: 0..<lo, positions: t2..<(t2 + 1))
+                    row.startLayer = lo
+                    input = .residuals(baseline[HookPoint.block(lo - 1)]!)
+                }
+            } else {
+                hooks.record = blocks
             }
-            let r = model.transformer.forward(rows: [BatchRow(position: t2)], input: .tokens([ids[t2]]),
-                                              caches: [cache], hooks: hooks, logits: .last)
+            let r = model.transformer.forward(rows: [row], input: input, caches: [cache], hooks: hooks, logits: .last)
+            if center == nil { baseline = r.recorded }
             caches.append(cache)
             firstLogits.append(r.logits)
             progress?(0.7 * Double(i + 1) / Double(runs.count), "knockout \(i)/\(centers.count)")
