@@ -28,10 +28,13 @@ public struct TokenStanding: Codable, Sendable, Equatable {
 public struct Distribution: Sendable {
     /// (vocab,) probabilities.
     public let probs: [Float]
+    /// (vocab,) the raw logits the probabilities came from (ranks compare these, as back-patching does).
+    public let logits: [Float]
 
     /// softmax(logits): subtract the max, exponentiate, normalise (as the model's own sampler does).
     public init<C: Collection>(logits: C) where C.Element == Float {
-        var p = Array(logits)
+        let raw = Array(logits)
+        var p = raw
         var m = -Float.infinity
         for x in p where x > m { m = x }
         var s: Float = 0
@@ -39,14 +42,15 @@ public struct Distribution: Sendable {
         let inv = 1 / s
         for i in p.indices { p[i] *= inv }
         probs = p
+        self.logits = raw
     }
 
-    /// Rank and probability of `id`: rank = 1 + the number of tokens strictly more probable.
+    /// Rank and probability of `id`: rank = 1 + the number of tokens with a strictly larger logit.
     public func standing(of id: Int32) -> TokenStanding {
-        let p = probs[Int(id)]
+        let x = logits[Int(id)]
         var above = 0
-        for q in probs where q > p { above += 1 }
-        return TokenStanding(rank: above + 1, prob: p)
+        for y in logits where y > x { above += 1 }
+        return TokenStanding(rank: above + 1, prob: probs[Int(id)])
     }
 
     /// The `k` most probable tokens, most probable first (lower id first on ties).
