@@ -1,0 +1,51 @@
+import Model
+
+/// Hop, composition and shortcut correctness of one query: greedy generations of each prompt
+/// (DESIGN §3 `evaluate` rows).
+public struct Evaluation: Codable, Sendable, Equatable {
+    public var id: String
+    public var hop1Correct: Bool
+    public var hop2Correct: Bool
+    public var compositionCorrect: Bool
+    public var shortcutEntityCorrect: Bool
+    public var shortcutRelationCorrect: Bool
+    public var compositionGeneration: String
+    /// Every prompt's generation, by field name ("hop1", "hop2", "query", "shortcut_entity", "shortcut_relation").
+    public var generations: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case hop1Correct = "hop1_correct", hop2Correct = "hop2_correct", compositionCorrect = "composition_correct"
+        case shortcutEntityCorrect = "shortcut_entity_correct", shortcutRelationCorrect = "shortcut_relation_correct"
+        case compositionGeneration = "composition_generation", generations
+    }
+
+    /// Greedy `maxTokens` tokens for each prompt; hop1 is judged against e2, every other prompt against e3.
+    public static func run(model: LanguageModel, query q: TwoHopQuery, maxTokens: Int = 10,
+                           progress: ProgressHandler? = nil, cancel: CancellationToken? = nil) throws(AnalysisError) -> Evaluation {
+        let prompts: [(String, String, AnswerMatcher)] = [
+            ("hop1", q.hop1, q.e2Answer), ("hop2", q.hop2, q.e3Answer), ("query", q.query, q.e3Answer),
+            ("shortcut_entity", q.shortcutEntity, q.e3Answer), ("shortcut_relation", q.shortcutRelation, q.e3Answer),
+        ]
+        var correct: [String: Bool] = [:]
+        var generations: [String: String] = [:]
+        for (i, (name, prompt, matcher)) in prompts.enumerated() {
+            try cancel.check()
+            let text = try generate(model: model, prompt: prompt, maxTokens: maxTokens)
+            generations[name] = text
+            correct[name] = matcher.matches(text)
+            progress?(Double(i + 1) / Double(prompts.count), "evaluate \(name)")
+        }
+        return Evaluation(id: q.id, hop1Correct: correct["hop1"]!, hop2Correct: correct["hop2"]!,
+                          compositionCorrect: correct["query"]!, shortcutEntityCorrect: correct["shortcut_entity"]!,
+                          shortcutRelationCorrect: correct["shortcut_relation"]!,
+                          compositionGeneration: generations["query"]!, generations: generations)
+    }
+
+    /// Greedy text after `prompt` (an empty prompt, e.g. a missing hop, generates nothing).
+    public static func generate(model: LanguageModel, prompt: String, maxTokens: Int = 10) throws(AnalysisError) -> String {
+        guard !prompt.isEmpty else { return "" }
+        let ids = model.encode(prompt)
+        do { return model.decode(try model.generate(ids, maxTokens: maxTokens)) } catch { throw .model(error) }
+    }
+}

@@ -1,0 +1,142 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Model
+
+/// `hopscope analyze`: every per-layer method on one two-hop query.
+///
+/// ```
+/// $ hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY --json \
+///       --query "The currency of the country of origin of Toyota is" > toyota.json
+/// ```
+public struct AnalyzeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Show, layer by layer, when a model resolves the bridge entity and the answer of a two-hop query.",
+        discussion: """
+            Runs the logit lens at t1 (the last token of e1) and t2 (the last prompt token), projects the \
+            attention and MLP outputs at t2, decodes the hidden state at t1 of every layer with a Patchscope, \
+            and knocks out the attention from t2 to e1 in a window around every layer. Prints a table, or \
+            with --json one object: {"ids","t1","t2","answer","layers":[…],"stages":{…}}. Progress goes to stderr.
+
+            Example:
+              hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY \\
+                  --query "The currency of the country of origin of Toyota is"
+            """)
+
+    @OptionGroup var modelOption: ModelOption
+
+    @Option(help: "The composition prompt, e.g. \"The currency of the country of origin of Toyota is\".")
+    var query: String
+
+    @Option(help: "The entity in the query (its last token is t1).")
+    var e1: String
+
+    @Option(help: "The bridge entity the first hop resolves to.")
+    var e2: String
+
+    @Option(help: "The answer.")
+    var e3: String
+
+    @Option(name: .customLong("e2-alias"), help: "Another name of e2 (repeatable).")
+    var e2Aliases: [String] = []
+
+    @Option(name: .customLong("e3-alias"), help: "Another name of e3 (repeatable; one-character aliases are ignored).")
+    var e3Aliases: [String] = []
+
+    @Option(help: "Tokens listed per lens cell.")
+    var top: Int = 5
+
+    @Option(name: .customLong("window"), help: "Knockout half-window k: blocks layers [ℓ−k, ℓ+k].")
+    var halfWindow: Int = 3
+
+    @Option(name: .customLong("patchscope-prompt"), help: "Few-shot target prompt ending in the placeholder x.")
+    var patchscopePrompt: String = Patchscope.defaultTargetPrompt
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    public init() {}
+
+    public func run() throws {
+        guard top > 0 else { throw CLIError("--top must be positive, got \(top)") }
+        guard halfWindow >= 0 else { throw CLIError("--window must be ≥ 0, got \(halfWindow)") }
+        let lm = try modelOption.load()
+        var options = Analyzer.Options()
+        options.topK = top
+        options.knockoutHalfWindow = halfWindow
+        options.patchscopePrompt = patchscopePrompt
+        let q = TwoHopQuery(query: query, e1: e1, e2: e2, e3: e3, e2Aliases: e2Aliases, e3Aliases: e3Aliases)
+        let progress = StderrProgress()
+        let analysis: QueryAnalysis
+        do {
+            analysis = try Analyzer(model: lm, options: options).run(q, progress: { f, m in progress.report(f, m) })
+        } catch { progress.finish(); throw CLIError("\(error)") }
+        progress.finish()
+        if json {
+            try printJSON(analysis)
+        } else {
+            print(AnalyzeCommand.table(analysis), terminator: "")
+        }
+    }
+
+    /// The human-readable report: one row per layer, then the stages.
+    static func table(_ a: QueryAnalysis) -> String {
+        func show(_ s: String, _ width: Int) -> String {
+            let flat = s.replacingOccurrences(of: "\n", with: "⏎")
+            let cut = flat.count > width - 1 ? String(flat.prefix(width - 2)) + "…" : flat
+            return cut.padding(toLength: width, withPad: " ", startingAt: 0)
+        }
+        func pct(_ p: Float) -> String { String(format: "%.1e", Double(p)) }
+        var out = "query   \(a.query.query)\n"
+        out += "tokens  " + a.pieces.enumerated().map { "\($0.offset):\($0.element.debugDescription)" }.joined(separator: " ") + "\n"
+        out += "t1 = \(a.t1) \(a.pieces[a.t1].debugDescription)   t2 = \(a.t2) \(a.pieces[a.t2].debugDescription)\n"
+        out += "answer  \(a.answer.generation.debugDescription)  \(a.answer.correct ? "correct" : "wrong")   "
+        out += "e3 \(a.answer.e3Piece.debugDescription) p=\(pct(a.answer.e3Prob)) rank \(a.answer.e3Rank)\n\n"
+        out += "layer  lens@t1       e2 rank  lens@t2       e3 rank  attn e2  patchscope@t1                           knockout e3 p\n"
+        for l in a.layers {
+            out += show(String(l.layer), 7)
+            out += show(l.lensT1.first?.piece.debugDescription ?? "", 14)
+            out += show(String(l.e2RankT1), 9)
+            out += show(l.lensT2.first?.piece.debugDescription ?? "", 14)
+            out += show(String(l.e3RankT2), 9)
+            out += show(String(l.attentionT2.e2Rank), 9)
+            let ps = l.patchscopeT1.map { "\($0.decoded.rawValue) \($0.generation.debugDescription)" } ?? "-"
+            out += show(ps, 42)
+            out += l.knockout.map { pct($0.answerProb) } ?? "-"
+            out += "\n"
+        }
+        func stage(_ v: Int?) -> String { v.map(String.init) ?? "never" }
+        let s = a.stages
+        out += "\nstages  first hop (e2 decoded at t1): \(stage(s.firstHop))   lens variant: \(stage(s.firstHopLens))\n"
+        out += "        propagated to t2: \(stage(s.propagated)) (attention \(stage(s.propagatedAttention)), knockout \(stage(s.propagatedKnockout)))\n"
+        out += "        second hop (e3 top-1 at t2): \(stage(s.secondHop))\n"
+        return out
+    }
+}
+
+/// Progress on stderr: one updating line on a terminal, a line per tenth otherwise.
+final class StderrProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let tty = isatty(2) != 0
+    private var lastBucket = -1
+    private var dirty = false
+
+    func report(_ fraction: Double, _ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        let pct = Int((fraction * 100).rounded())
+        if tty {
+            FileHandle.standardError.write(Data("\r\u{1B}[K[\(String(format: "%3d", pct))%] \(message)".utf8))
+            dirty = true
+        } else if pct / 10 != lastBucket {
+            lastBucket = pct / 10
+            FileHandle.standardError.write(Data("[\(pct)%] \(message)\n".utf8))
+        }
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if tty && dirty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        dirty = false
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func AnalysisTestsBuilds() { #expect(Bool(true)) }

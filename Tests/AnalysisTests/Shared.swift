@@ -1,0 +1,22 @@
+import Analysis
+import Foundation
+import Model
+import TestSupport
+
+/// The default model, loaded once for every test in the target.
+enum Shared {
+    static let available = TestModels.available(TestModels.smollm2)
+    nonisolated(unsafe) static let model: LanguageModel? = available ? try? LanguageModel(path: TestModels.smollm2) : nil
+
+    static let toyota = TwoHopQuery(id: "toyota-currency", e1: "Toyota", r1: "country of origin", e2: "Japan",
+                                    r2: "currency", e3: "yen", e3Aliases: ["JPY", "¥"])
+
+    /// The Toyota analysis, computed once (it takes a few seconds).
+    nonisolated(unsafe) static let toyotaAnalysis: QueryAnalysis? = {
+        guard let model else { return nil }
+        let t = Date()
+        let a = try? Analyzer(model: model).run(toyota)
+        FileHandle.standardError.write("analyze(Toyota): \(Date().timeIntervalSince(t)) s\n".data(using: .utf8)!)
+        return a
+    }()
+}
