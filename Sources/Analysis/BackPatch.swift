@@ -57,46 +57,36 @@ public struct BackPatchProblem: Sendable {
     public var t2: Int
     /// e3's first token as a continuation of the prompt (DESIGN §6).
     public var answerToken: Int32
-    /// e3's label and aliases: a generation containing one (case-insensitively; aliases > 1 char) succeeds.
-    public var answerLabels: [String]
+    /// e3's label and aliases: a generation naming one succeeds (the paper's criterion).
+    public var answer: AnswerMatcher
     /// Tokens generated per cell under the generation metric.
     public var generationTokens: Int = 10
 
-    public init(ids: [Int32], t1: Int, t2: Int, answerToken: Int32, answerLabels: [String], generationTokens: Int = 10) {
+    public init(ids: [Int32], t1: Int, t2: Int, answerToken: Int32, answer: AnswerMatcher, generationTokens: Int = 10) {
         self.ids = ids
         self.t1 = t1
         self.t2 = t2
         self.answerToken = answerToken
-        self.answerLabels = answerLabels
+        self.answer = answer
         self.generationTokens = generationTokens
+    }
+
+    /// The problem of a composition query: t1/t2 located in its tokens, e3's first token as a continuation.
+    public init(model: LanguageModel, query: String, e1: String, e3: AnswerMatcher, generationTokens: Int = 10) throws(AnalysisError) {
+        let tokens = try QueryTokens(model: model, query: query, e1: e1)
+        self.init(ids: tokens.ids, t1: tokens.t1, t2: tokens.t2,
+                  answerToken: try answerFirstToken(e3.label, after: query, model: model), answer: e3,
+                  generationTokens: generationTokens)
     }
 
     public func index(of position: PatchPosition) -> Int { position == .t1 ? t1 : t2 }
 
     /// The paper's success criterion on a generation.
-    public func isCorrect(_ generation: String) -> Bool {
-        let text = generation.lowercased()
-        for (i, label) in answerLabels.enumerated() where i == 0 || label.count > 1 {
-            if !label.isEmpty && text.contains(label.lowercased()) { return true }
-        }
-        return false
-    }
+    public func isCorrect(_ generation: String) -> Bool { answer.matches(generation) }
 }
 
 /// Probability and rank (1 = top) of `token` under softmax(`logits`), in f32 like the rest.
 func probabilityAndRank(_ logits: ArraySlice<Float>, token: Int32) -> (prob: Float, rank: Int) {
-    let target = logits[logits.startIndex + Int(token)]
-    var maxLogit = -Float.infinity
-    for l in logits where l > maxLogit { maxLogit = l }
-    var sum: Float = 0
-    var higher = 0
-    for l in logits {
-        sum += expf(l - maxLogit)
-        if l > target { higher += 1 }
-    }
-    return (expf(target - maxLogit) / sum, higher + 1)
+    let s = Distribution(logits: logits).standing(of: token)
+    return (s.prob, s.rank)
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -26,7 +26,7 @@ public final class BackPatcher: @unchecked Sendable {
         baseCache = cache
         baseLogits = result.logits
         guard problem.t1 >= 0, problem.t1 < problem.ids.count, problem.t2 == problem.ids.count - 1 else {
-            throw AnalysisFailure("t1 \(problem.t1) / t2 \(problem.t2) do not fit a prompt of \(problem.ids.count) tokens")
+            throw AnalysisError.badOption("t1 \(problem.t1) / t2 \(problem.t2) do not fit a prompt of \(problem.ids.count) tokens")
         }
     }
 
@@ -96,7 +96,7 @@ public final class BackPatcher: @unchecked Sendable {
         cells.reserveCapacity(pairs.count)
         var start = 0
         while start < pairs.count {
-            if cancel?.isCancelled == true { throw CancelledError() }
+            try cancel.check()
             let chunk = Array(pairs[start..<min(pairs.count, start + batchSize)])
             let done = try self.cells(position, pairs: chunk, metric: metric)
             cells += done
@@ -182,13 +182,7 @@ public final class BackPatcher: @unchecked Sendable {
 
     private func checkPair(source: Int, target: Int) throws {
         guard source > target, target >= 0, source < layers else {
-            throw AnalysisFailure("back-patch needs 0 ≤ target < source < \(layers), got source \(source), target \(target)")
+            throw AnalysisError.badOption("back-patch needs 0 ≤ target < source < \(layers), got source \(source), target \(target)")
         }
     }
-}
-
-/// A one-line analysis error (bad layer numbers, positions, …).
-public struct AnalysisFailure: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
 }

@@ -11,9 +11,3 @@ public final class CancellationToken: @unchecked Sendable {
 
     public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 }
-
-/// Thrown when long work stops because its token was cancelled.
-public struct CancelledError: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String { "cancelled" }
-}

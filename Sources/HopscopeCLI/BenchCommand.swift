@@ -70,12 +70,8 @@ struct BenchCommand: ParsableCommand {
 
     /// The Toyota currency query's back-patch setup (the benchmark's grid).
     static func toyotaPatcher(_ m: LanguageModel) throws -> BackPatcher {
-        let query = "The currency of the country of origin of Toyota is"
-        let ids = m.tokenizer.encode(query)
-        let prefix = m.tokenizer.encode("The currency of the country of origin of Toyota")
-        let answer = m.tokenizer.encode(query + " yen")
-        return try BackPatcher(model: m, problem: BackPatchProblem(ids: ids, t1: prefix.count - 1, t2: ids.count - 1,
-                                                                    answerToken: answer[ids.count], answerLabels: ["yen", "Japanese yen"]))
+        try BackPatcher(model: m, problem: BackPatchProblem(model: m, query: "The currency of the country of origin of Toyota is",
+                                                              e1: "Toyota", e3: AnswerMatcher(label: "Japanese yen", aliases: ["yen"])))
     }
 }
 
