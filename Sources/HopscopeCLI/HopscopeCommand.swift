@@ -11,7 +11,7 @@ public struct HopscopeCommand: ParsableCommand {
             """,
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
-            AnalyzeCommand.self, BenchCommand.self,
+            LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )
