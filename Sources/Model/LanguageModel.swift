@@ -95,8 +95,19 @@ public final class LanguageModel: @unchecked Sendable {
 }
 
 /// Index of the largest value (the first on ties), as greedy decoding picks.
-public func argmax<C: Collection>(_ values: C) -> Int where C.Element == Float, C.Index == Int {
-    var best = values.startIndex
-    for i in values.indices where values[i] > values[best] { best = i }
-    return best - values.startIndex
+@inlinable
+public func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
+    var best = 0
+    var bestValue = -Float.infinity
+    for i in 0..<values.count where values[i] > bestValue {
+        best = i
+        bestValue = values[i]
+    }
+    return best
 }
+
+/// Index of the largest value (the first on ties).
+@inlinable public func argmax(_ values: [Float]) -> Int { values.withUnsafeBufferPointer { argmax($0) } }
+
+/// Index of the largest value, counted from the slice's start (the first on ties).
+@inlinable public func argmax(_ values: ArraySlice<Float>) -> Int { values.withUnsafeBufferPointer { argmax($0) } }
