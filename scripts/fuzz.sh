@@ -20,7 +20,8 @@ SWIFTC=${SWIFTC:-swiftc}
 CLANG=${CLANG:-$(dirname "$(command -v "$SWIFTC")")/clang}
 SAN=(-sanitize=fuzzer,address)
 FUZZ_RUNS=${FUZZ_RUNS:-1000000}
-FUZZ_JOBS=${FUZZ_JOBS:-1}
+# Swift's own crash backtracer fights ASan's handler; libFuzzer reports the crash instead.
+export SWIFT_BACKTRACE=enable=no
 
 build() {
     mkdir -p "$B/obj" "$B/modulemaps/CKernels"
@@ -38,7 +39,7 @@ MAP
     done
     local blas_inc
     blas_inc=$(pkg-config --cflags-only-I openblas | sed 's/^-I//; s/ *$//')
-    local common=(-O -parse-as-library -enable-testing "${SAN[@]}" -swift-version 5 -wmo
+    local common=(-O -parse-as-library -use-ld=lld -enable-testing "${SAN[@]}" -swift-version 5 -wmo
                   -I "$B" -I "$B/modulemaps/CKernels" -I Sources/COpenBLAS -Xcc "-I$blas_inc")
     "$SWIFTC" "${common[@]}" -module-name GGUF -emit-module -emit-module-path "$B/GGUF.swiftmodule" \
         -c Sources/GGUF/*.swift -o "$B/obj/GGUF.o"
