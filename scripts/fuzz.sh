@@ -62,7 +62,7 @@ options() {
 
 run() {
     local t=$1; shift
-    mkdir -p "$B/corpus-$t" "$B/findings-$t"
+    mkdir -p "$B/corpus-$t" "$B/findings-$t" "Fuzz/regressions/$t"
     local limit=(-runs="$FUZZ_RUNS")
     [[ -n ${FUZZ_SECONDS:-} ]] && limit=(-max_total_time="$FUZZ_SECONDS")
     echo "fuzz: $t ${limit[*]}" >&2
