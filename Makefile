@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 export HOPSCOPE_HOME ?= $(HOME)/.cache/hopscope
 
-.PHONY: setup build release run test bench golden clean
+.PHONY: setup build release run test bench golden clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -33,3 +33,8 @@ golden: setup
 
 clean:
 	rm -rf .build
+
+# libFuzzer targets (GGUF reader, tokenizers) with address sanitizer: FUZZ_RUNS executions each
+# (default 1000000), or FUZZ_SECONDS per target. See Fuzz/README.md.
+fuzz: setup
+	@bash scripts/fuzz.sh

@@ -146,11 +146,13 @@ public final class GGUFFile: @unchecked Sendable {
         private let mapped: Bool
 
         init(mapping path: String) throws(GGUFError) {
-            let fd = open(path, O_RDONLY)
+            // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; fstat refuses it next.
+            let fd = open(path, O_RDONLY | O_NONBLOCK)
             guard fd >= 0 else { throw GGUFError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path) }
             defer { close(fd) }
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw GGUFError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path) }
+            guard (st.st_mode & S_IFMT) != S_IFDIR else { throw GGUFError(.notGGUF, "is a directory, not a GGUF file", path: path) }
             guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError(.notGGUF, "not a regular file", path: path) }
             count = Int(st.st_size)
             guard count > 0 else { throw GGUFError(.truncated, "file is empty", path: path) }

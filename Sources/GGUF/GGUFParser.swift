@@ -48,13 +48,21 @@ enum Parser {
 
     static func parse(_ r: inout Reader) throws(GGUFError) -> Parsed {
         // 1. magic and version
-        guard r.count >= 4 else { throw GGUFError(.notGGUF, "not a GGUF file: only \(r.count) bytes") }
+        guard r.count > 0 else { throw GGUFError(.truncated, "file is empty") }
+        if r.count < 4 {
+            // A cut-off "GGUF" is a truncated file; anything else was never GGUF.
+            let head = UnsafeRawBufferPointer(start: r.base, count: r.count)
+            if head.elementsEqual("GGUF".utf8.prefix(r.count)) {
+                throw GGUFError(.truncated, "file ends inside the magic at byte \(r.count)")
+            }
+            throw GGUFError(.notGGUF, "not a GGUF file: only \(r.count) bytes")
+        }
         let magic = try r.read(UInt32.self, "the magic")
         guard magic == 0x4655_4747 else {  // "GGUF" little-endian
             throw GGUFError(.notGGUF, "not a GGUF file: magic is \(hex(magic)), expected \"GGUF\"")
         }
         let version = try r.read(UInt32.self, "the version")
-        if version & 0xFFFF == 0 {
+        if version != 0 && version & 0xFFFF == 0 {
             throw GGUFError(.version, "GGUF version \(version) looks byte-swapped: a big-endian file is not supported")
         }
         guard version == 2 || version == 3 else {
@@ -64,11 +72,12 @@ enum Parser {
         let nTensors = try r.read(UInt64.self, "the tensor count")
         let nKV = try r.read(UInt64.self, "the metadata count")
         // A tensor info takes at least 8+1+4+8+4+8 bytes; a key/value pair at least 8+1+4+1.
+        // Truncation and a lying count look the same; both are reported before anything is reserved.
         guard nTensors <= UInt64(r.remaining / 33) else {
-            throw GGUFError(.badValue, "tensor count \(nTensors) is impossible for a file of \(r.count) bytes")
+            throw GGUFError(.truncated, "tensor count \(nTensors) is impossible for a file of \(r.count) bytes (each tensor needs at least 33)")
         }
-        guard nKV <= UInt64(r.remaining / 14) else {
-            throw GGUFError(.badValue, "metadata count \(nKV) is impossible for a file of \(r.count) bytes")
+        guard nKV <= UInt64((r.remaining - Int(nTensors) * 33) / 14) else {
+            throw GGUFError(.truncated, "metadata count \(nKV) is impossible for a file of \(r.count) bytes (each pair needs at least 14)")
         }
         // 3. metadata
         var metadata: [String: GGUFValue] = [:]

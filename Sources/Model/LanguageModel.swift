@@ -23,20 +23,62 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Opens, validates and prepares the model at `path`.
-    public init(path: String) throws(ModelError) {
+    ///
+    /// Refuses (`ModelError.tooLarge`) a model whose weights do not fit in the memory available now,
+    /// before allocating anything large, rather than be killed by the kernel halfway through.
+    public convenience init(path: String) throws(ModelError) {
+        try self.init(path: path, availableMemory: LanguageModel.availableMemory())
+    }
+
+    /// `availableMemory`: bytes the model may use (nil: no check).
+    init(path: String, availableMemory: Int?) throws(ModelError) {
         do { file = try GGUFFile(path: path) } catch { throw .gguf(error) }
         config = try ModelConfig(gguf: file)
         let weights = try ModelWeights(file: file, config: config)
         do { tokenizer = try Tokenizer(gguf: file) } catch let e as ModelError { throw e } catch {
             throw .tokenizer("\(error)")
         }
+        guard tokenizer.vocabSize <= config.vocabSize else {
+            throw .badConfig("the tokenizer has \(tokenizer.vocabSize) tokens, more than the \(config.vocabSize) rows of 'token_embd.weight'")
+        }
         transformer = Transformer(config: config, weights: weights)
         name = LanguageModel.displayName(file: file, path: path)
         let linears = weights.linears
         let denseTotal = linears.reduce(0) { $0 + $1.denseBytes }
-        if denseTotal <= LanguageModel.denseBudget {
+        var useDense = denseTotal <= LanguageModel.denseBudget
+        if let available = availableMemory {
+            // The f32 copy only speeds up batches: without room for it, run from the quantized weights.
+            if useDense && file.fileSize + denseTotal > available { useDense = false }
+            try LanguageModel.checkMemory(file: file, dense: useDense ? denseTotal : 0, available: available)
+        }
+        if useDense {
             for l in linears { l.makeDense() }
         }
+    }
+
+    // MARK: Memory
+
+    /// Bytes available for a model: `HOPSCOPE_MEMORY_LIMIT_MB` if set, else `MemAvailable` from
+    /// /proc/meminfo (nil where there is none: no check).
+    static func availableMemory(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        if let s = environment["HOPSCOPE_MEMORY_LIMIT_MB"], let mb = Int(s), mb >= 0 { return mb << 20 }
+        guard let info = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in info.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            // "MemAvailable:   22622088 kB"
+            if let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { return kb << 10 }
+        }
+        return nil
+    }
+
+    /// Throws `tooLarge` unless the weights fit in `available` bytes: the mapped file (its pages
+    /// become page cache as the forward pass reads them) plus the f32 copies `makeDense` allocates.
+    static func checkMemory(file: GGUFFile, dense: Int, available: Int) throws(ModelError) {
+        let needed = file.fileSize + dense
+        guard needed > available else { return }
+        func mb(_ bytes: Int) -> Int { (bytes + (1 << 20) - 1) >> 20 }
+        var parts = "\(mb(file.fileSize)) MB of weights"
+        if dense > 0 { parts += " + \(mb(dense)) MB of f32 copies" }
+        throw .tooLarge("\(file.path): the model needs \(mb(needed)) MB of memory (\(parts)), but only \(mb(available)) MB is available")
     }
 
     static func displayName(file: GGUFFile, path: String) -> String {

@@ -127,10 +127,11 @@ public struct ModelConfig: Sendable {
             throw bad("dimensions must be positive (dim \(dim), layers \(layers), heads \(heads), kv heads \(kvHeads), head dim \(headDim), ffn \(ffnDim), vocab \(vocabSize))")
         }
         guard heads % kvHeads == 0 else { throw bad("head_count \(heads) is not a multiple of head_count_kv \(kvHeads)") }
-        guard ropeDims <= headDim, ropeDims % 2 == 0 else { throw bad("rope.dimension_count \(ropeDims) must be even and ≤ head dim \(headDim)") }
-        guard dim <= 65536, layers <= 1024, headDim <= 4096, ffnDim <= 1 << 20, vocabSize <= 1 << 24 else {
-            throw bad("dimensions beyond any supported model")
+        guard ropeDims >= 0, ropeDims <= headDim, ropeDims % 2 == 0 else { throw bad("rope.dimension_count \(ropeDims) must be even and ≤ head dim \(headDim)") }
+        guard dim <= 65536, layers <= 1024, heads <= 65536, headDim <= 4096, ffnDim <= 1 << 20, vocabSize <= 1 << 24 else {
+            throw bad("dimensions beyond any supported model (dim \(dim), layers \(layers), heads \(heads), head dim \(headDim), ffn \(ffnDim), vocab \(vocabSize))")
         }
+        if let w = slidingWindow, w <= 0 { throw bad("attention.sliding_window \(w) must be positive") }
         guard contextLength > 0 else { throw bad("context_length \(contextLength) must be positive") }
     }
 }
