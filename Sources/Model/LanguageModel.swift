@@ -51,9 +51,7 @@ public final class LanguageModel: @unchecked Sendable {
             if useDense && file.fileSize + denseTotal > available { useDense = false }
             try LanguageModel.checkMemory(file: file, dense: useDense ? denseTotal : 0, available: available)
         }
-        if useDense {
-            for l in linears { l.makeDense() }
-        }
+        if useDense { weights.denseArena = DenseArena(linears, bytes: denseTotal) }
     }
 
     // MARK: Memory

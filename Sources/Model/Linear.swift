@@ -37,19 +37,15 @@ final class Linear: @unchecked Sendable {
         data = file.data(tensor).baseAddress!
     }
 
-    deinit { dense?.deallocate() }
-
     var denseBytes: Int { outDim * inDim * 4 }
 
-    /// Builds the exact f32 copy (idempotent); rows are dequantized in parallel.
-    func makeDense() {
-        guard dense == nil else { return }
-        let d = UnsafeMutablePointer<Float>.allocate(capacity: outDim * inDim)
-        Parallel.forEachChunk(0..<outDim, minChunk: 256) { rows in
-            for r in rows { Kernels.dequantizeRow(type, data + r * rowBytes, d + r * inDim, inDim) }
-        }
-        dense = d
+    /// Dequantizes rows `rows` into `storage` (outDim × inDim floats) and, once `publish`, uses it.
+    func fillDense(_ storage: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        for r in rows { Kernels.dequantizeRow(type, data + r * rowBytes, storage + r * inDim, inDim) }
     }
+
+    /// Uses `storage` (owned by the model's arena) as this matrix's exact f32 copy.
+    func publishDense(_ storage: UnsafeMutablePointer<Float>) { dense = storage }
 
     /// Dequantizes row `r` (e.g. an embedding) into `dst` [inDim].
     func row(_ r: Int, into dst: UnsafeMutablePointer<Float>) {

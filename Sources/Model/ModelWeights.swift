@@ -51,6 +51,8 @@ final class ModelWeights: @unchecked Sendable {
     let blocks: [BlockWeights]
     let outputNorm: [Float]          // (dim,)
     let output: Linear               // (vocab, dim): tied to `embedding` when the file has no output.weight
+    /// The f32 copies of every matrix, for small models (lives exactly as long as the weights).
+    var denseArena: DenseArena?
 
     init(file: GGUFFile, config c: ModelConfig) throws(ModelError) {
         let loader = WeightLoader(file: file)
