@@ -33,8 +33,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         // Load: open, validate, tokenizer, f32 copies — until the model can answer (median of 3 loads).
-        var m = try model.load()
-        let loadTime = try median(3) { m = try model.load() }
+        let loadTime = try median(3) { _ = try model.load() }
+        let m = try model.load()
         let text = String(repeating: "The quick brown fox jumps over the lazy dog while the capital of France is Paris. ", count: 1 + promptTokens / 8)
         let ids = Array(m.tokenizer.encode(text).prefix(promptTokens))
         guard ids.count == promptTokens else { throw CLIError("could not build a \(promptTokens)-token prompt") }
