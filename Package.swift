@@ -43,4 +43,3 @@ let package = Package(
     // Swift 5 mode: the numeric code shares raw pointers across worker threads by design.
     swiftLanguageModes: [.v5]
 )
-package.targets.append(.executableTarget(name: "scratch", dependencies: ["Model", "Analysis"], path: "Sources/scratch"))
