@@ -1,0 +1,125 @@
+import Foundation
+import GGUF
+import Testing
+import TestSupport
+
+/// The command-line contract (DESIGN §3): JSON fields scripts rely on, stdout/stderr split, exit codes.
+@Suite(.serialized, .enabled(if: ContractCLI.binary != nil && TestModels.available(TestModels.smollm2)))
+struct ContractTests {
+    @Test func tokenizeJSON() throws {
+        let r = try ContractCLI.run(["tokenize", "--json", "Hello world! 123"])
+        #expect(r.status == 0)
+        let o = try ContractCLI.object(r.stdout)
+        #expect(o["ids"] as? [Int] == [19556, 905, 17, 216, 33, 34, 35])
+        #expect(o["pieces"] as? [String] == ["Hello", " world", "!", " ", "1", "2", "3"])
+    }
+
+    @Test func generateJSON() throws {
+        let r = try ContractCLI.run(["generate", "--max-tokens", "3", "--json", "The capital of France is"])
+        #expect(r.status == 0)
+        let o = try ContractCLI.object(r.stdout)
+        #expect((o["ids"] as? [Int])?.count == 3)
+        #expect((o["text"] as? String)?.hasPrefix(" Paris") == true)
+    }
+
+    @Test func logitsJSON() throws {
+        let r = try ContractCLI.run(["logits", "--top", "3", "--json", "The capital of France is"])
+        let o = try ContractCLI.object(r.stdout)
+        let top = try #require(o["top"] as? [[String: Any]])
+        #expect(top.count == 3)
+        #expect(top[0]["id"] as? Int == 7042 && top[0]["piece"] as? String == " Paris")
+        let logits = top.compactMap { ($0["logit"] as? NSNumber)?.floatValue }
+        #expect(logits == logits.sorted(by: >))
+        #expect(abs(((top[0]["prob"] as? NSNumber)?.floatValue ?? 0) - 0.7726) < 1e-3)
+    }
+
+    @Test func lensJSON() throws {
+        let r = try ContractCLI.run(["lens", "--top", "2", "--json", "The capital of France is"])
+        let o = try ContractCLI.object(r.stdout)
+        let layers = try #require(o["layers"] as? [[String: Any]])
+        #expect(layers.count == 30)
+        #expect(layers.enumerated().allSatisfy { $0.element["layer"] as? Int == $0.offset })
+        let last = try #require(layers[29]["positions"] as? [[String: Any]])
+        #expect(last.count == 5)
+        let top = try #require(last[4]["top"] as? [[String: Any]])
+        #expect(top[0]["piece"] as? String == " Paris" && top.count == 2)
+    }
+
+    /// `dump` writes what the float64 reference computes, within the fidelity bar.
+    @Test func dumpMatchesReference() throws {
+        let dir = TemporaryDirectory()
+        let out = dir.path("h.npy")
+        let r = try ContractCLI.run(["dump", "--out", out, "The capital of France is"])
+        #expect(r.status == 0 && r.stdout.isEmpty)
+        let (ours, shape) = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(shape == [30, 5, 576])
+        let refURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ModelTests/Fixtures/smollm2-blocks-0.npy")
+        let (ref, refShape) = try NPY.decode(Data(contentsOf: refURL))
+        #expect(refShape == shape)
+        for l in 0..<30 {
+            let a = ours[(l * 5 * 576)..<((l + 1) * 5 * 576)], b = ref[(l * 5 * 576)..<((l + 1) * 5 * 576)]
+            var num = 0.0, den = 0.0
+            for (x, y) in zip(a, b) { num += Double(x - y) * Double(x - y); den += Double(y) * Double(y) }
+            #expect((num / den).squareRoot() <= 1e-3, "layer \(l)")
+        }
+    }
+
+    @Test func backpatchCellAndGridJSON() throws {
+        let q = ["--query", "The currency of the country of origin of Toyota is", "--e1", "Toyota", "--e3", "Japanese yen", "--e3-alias", "yen"]
+        let cell = try ContractCLI.object(ContractCLI.run(["backpatch"] + q + ["--position", "t2", "--source", "20", "--target", "5", "--json"]).stdout)
+        #expect(cell["position"] as? String == "t2" && cell["source"] as? Int == 20 && cell["target"] as? Int == 5)
+        #expect(cell["generation"] is String && cell["correct"] is Bool)
+        #expect(cell["answer_prob"] is NSNumber && cell["answer_rank"] is Int)
+        let grid = try ContractCLI.object(ContractCLI.run(["backpatch"] + q + ["--position", "t2", "--grid", "--metric", "first-token", "--json"]).stdout)
+        #expect(grid["position"] as? String == "t2" && grid["layers"] as? Int == 30)
+        #expect((grid["cells"] as? [[String: Any]])?.count == 435)
+        #expect(grid["fixed"] is Bool)
+    }
+
+    @Test func errorsAreOneLineWithNonZeroExit() throws {
+        let missing = try ContractCLI.run(["generate", "--model", "/nonexistent.gguf", "x"])
+        #expect(missing.status != 0 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("/nonexistent.gguf") && missing.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
+        let notGGUF = try ContractCLI.run(["generate", "--model", "/etc/hostname", "x"])
+        #expect(notGGUF.status != 0 && notGGUF.stderr.contains("not a GGUF file"))
+        let bad = try ContractCLI.run(["backpatch", "--query", "The capital of France is", "--e1", "Germany", "--e3", "Paris", "--position", "t2", "--source", "3", "--target", "1"])
+        #expect(bad.status != 0 && bad.stderr.contains("Germany"))
+        let layers = try ContractCLI.run(["backpatch", "--query", "The capital of France is", "--e1", "France", "--e3", "Paris", "--position", "t2", "--source", "1", "--target", "3"])
+        #expect(layers.status != 0 && layers.stderr.contains("source"))
+    }
+}
+
+/// Runs the built `hopscope` binary.
+enum ContractCLI {
+    /// `$HOPSCOPE_BIN` (set by `make test`), else the package's release or debug build.
+    static let binary: String? = {
+        if let b = ProcessInfo.processInfo.environment["HOPSCOPE_BIN"], FileManager.default.isExecutableFile(atPath: b) { return b }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for config in ["release", "debug"] {
+            let p = root.appendingPathComponent(".build/\(config)/hopscope").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }()
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary!)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
