@@ -57,27 +57,3 @@ func tokenize(_ model: LanguageModel, _ text: String) throws -> [Int32] {
     guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
     return ids
 }
-
-/// Softmax of raw logits in f32 with the max subtracted (probabilities for display and JSON).
-func softmax(_ logits: ArraySlice<Float>) -> [Float] {
-    let m = logits.max() ?? 0
-    var e = logits.map { expf($0 - m) }
-    let s = e.reduce(0, +)
-    for i in e.indices { e[i] /= s }
-    return e
-}
-
-/// Indices of the k largest values, largest first (ties: lower index first).
-func topK(_ values: ArraySlice<Float>, _ k: Int) -> [Int] {
-    let base = values.startIndex
-    var best: [(Float, Int)] = []
-    for (i, v) in values.enumerated() {
-        if best.count < k || v > best[best.count - 1].0 {
-            let at = best.firstIndex { v > $0.0 } ?? best.count
-            best.insert((v, i), at: at)
-            if best.count > k { best.removeLast() }
-        }
-    }
-    _ = base
-    return best.map(\.1)
-}

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Model
 
@@ -73,9 +74,10 @@ struct LogitsCommand: ParsableCommand {
     func run() throws {
         let m = try model.load()
         let ids = try tokenize(m, prompt)
-        let logits = try m.nextLogits(ids)
-        let probs = softmax(logits[...])
-        let entries = topK(logits[...], min(top, logits.count)).map { Entry(id: $0, piece: m.tokenizer.piece(Int32($0)), logit: logits[$0], prob: probs[$0]) }
+        let dist = Distribution(logits: try m.nextLogits(ids))
+        let entries = dist.top(top) { m.tokenizer.piece($0) }.map {
+            Entry(id: Int($0.id), piece: $0.piece, logit: dist.logits[Int($0.id)], prob: $0.prob)
+        }
         if json { try printJSON(Output(ids: ids, top: entries)); return }
         for e in entries {
             print(String(format: "%7d  %9.4f  %6.4f  ", e.id, e.logit, e.prob) + e.piece.debugDescription)
