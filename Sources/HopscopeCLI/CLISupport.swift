@@ -18,6 +18,15 @@ struct ModelOption: ParsableArguments {
 
     /// Loads the model, turning every failure into one line naming the file.
     func load() throws -> LanguageModel {
+        try opening { try LanguageModel(path: $0) }
+    }
+
+    /// Loads only the tokenizer (no weights): what `tokenize` needs.
+    func loadTokenizer() throws -> Tokenizer {
+        try opening { try Tokenizer(path: $0) }
+    }
+
+    private func opening<T>(_ open: (String) throws -> T) throws -> T {
         let path = self.path
         guard FileManager.default.fileExists(atPath: path) else {
             if model == nil && ProcessInfo.processInfo.environment["HOPSCOPE_MODEL"] == nil {
@@ -25,7 +34,7 @@ struct ModelOption: ParsableArguments {
             }
             throw CLIError("\(path): no such file")
         }
-        do { return try LanguageModel(path: path) } catch {
+        do { return try open(path) } catch {
             throw CLIError("\(error)".hasPrefix(path) ? "\(error)" : "\(path): \(error)")
         }
     }

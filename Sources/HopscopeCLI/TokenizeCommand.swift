@@ -18,9 +18,9 @@ struct TokenizeCommand: ParsableCommand {
     struct Output: Encodable { let ids: [Int32]; let pieces: [String] }
 
     func run() throws {
-        let m = try model.load()
-        let ids = m.tokenizer.encode(text)
-        let out = Output(ids: ids, pieces: ids.map { m.tokenizer.piece($0) })
+        let tokenizer = try model.loadTokenizer()
+        let ids = tokenizer.encode(text)
+        let out = Output(ids: ids, pieces: ids.map { tokenizer.piece($0) })
         if json { try printJSON(out); return }
         for (id, piece) in zip(out.ids, out.pieces) { print(String(id).padding(toLength: 8, withPad: " ", startingAt: 0) + piece.debugDescription) }
     }
