@@ -66,6 +66,10 @@ public final class ExplorerApp {
         state.themeName = theme.name + (terminal.colorMode == .mono ? " (mono)" : "")
         var pending = state.analyzeCurrentQuery()
         if let warning { state.say(warning, warning: true) }
+        for w in backend.warnings { transcript?.log("warning", w) }
+        if let w = backend.warnings.first {
+            state.say(w + (backend.warnings.count > 1 ? " (and \(backend.warnings.count - 1) more)" : ""), warning: true)
+        }
 
         var quit = false
         var dirty = true
