@@ -169,7 +169,7 @@ extension Renderer {
 
     func hopNote(_ g: inout CellGrid, row: Int, col: Int, _ label: String, _ h: HopResult, quote: Bool = true, quoteWidth: Int = 28) -> Int {
         var c = g.put("  (\(label)", row: row, col: col, role: .dim)
-        if quote { c = g.put(" \"\(truncate(h.generation, to: quoteWidth))\"", row: row, col: c, role: .text) }
+        if quote { c = g.put(" \"\(truncate(h.generation.replacingOccurrences(of: "\n", with: "⏎"), to: quoteWidth))\"", row: row, col: c, role: .text) }
         c = g.put(" " + (h.correct ? glyphs.check : glyphs.cross), row: row, col: c, role: h.correct ? .correct : .wrong)
         return g.put(")", row: row, col: c, role: .dim)
     }

@@ -222,3 +222,14 @@ public struct SampleQuery: Equatable, Sendable {
         self.id = id; self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3
     }
 }
+
+// The transcript (Transcript.swift) stores results as these values' JSON; synthesis needs the same file.
+extension HopResult: Codable {}
+extension RankProb: Codable {}
+extension PatchscopeReading: Codable {}
+extension KnockoutEffect: Codable {}
+extension LayerRow: Codable {}
+extension TokenProb: Codable {}
+extension AnalysisDetail: Codable {}
+extension AnalysisViewModel: Codable {}
+extension BackPatchResult: Codable {}

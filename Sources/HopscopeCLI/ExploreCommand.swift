@@ -63,7 +63,9 @@ public struct ExploreCommand: ParsableCommand {
         do { backend = try ModelBackend.load(path: path) } catch {
             throw ExploreError(description: "cannot load the model \(path): \(error)")
         }
-        try ExplorerApp(backend: backend, options: options).run()
+        var opts = options
+        opts.loadBackend = { path in try ModelBackend.load(path: path) }
+        try ExplorerApp(backend: backend, options: opts).run()
     }
 }
 

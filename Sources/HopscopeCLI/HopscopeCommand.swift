@@ -10,7 +10,7 @@ public struct HopscopeCommand: ParsableCommand {
             prints JSON (--json) writes one object to stdout; progress and errors go to stderr.
             """,
         subcommands: [
-            ExploreCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
+            ExploreCommand.self, ReplayCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
             AnalyzeCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
