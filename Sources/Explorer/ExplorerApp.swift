@@ -150,7 +150,10 @@ public final class ExplorerApp {
                 scriptPos += 1
                 if let e = line.result?.event { events.post(e) }
                 else if let k = line.paste.map(Key.paste) ?? line.key.flatMap(Key.init(transcriptName:)) {
-                    pending += state.handle(k)
+                    // The recorded quit is not replayed: the last screen stays up until the viewer quits.
+                    var fx = state.handle(k)
+                    fx.removeAll { $0 == .quit }
+                    pending += fx
                     dirty = true
                 }
                 if scriptPos == script.count { state.say("replay finished · q quits") }

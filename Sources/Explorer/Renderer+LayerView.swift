@@ -220,8 +220,8 @@ extension Renderer {
         if p.running { put("running …", .warning) }
         else if let res = p.result {
             put("ℓ\(res.source) → ℓ\(res.target) at \(res.position.rawValue):", .dim)
-            for chunk in wrap("\"\(res.generation)\"", width: iw).prefix(3) { put(chunk, .text) }
-            put("\(res.correct ? glyphs.check + " correct" : glyphs.cross + " wrong")   p(\(truncate(a.e3, to: 6))) \(prob(res.probBefore))\(glyphs.arrow)\(prob(res.probAfter))",
+            for chunk in wrap("\"\(res.generation.replacingOccurrences(of: "\n", with: "⏎"))\"", width: iw).prefix(3) { put(chunk, .text) }
+            put("\(res.correct ? glyphs.check + " correct" : glyphs.cross + " wrong")   p(e3) \(prob(res.probBefore))\(glyphs.arrow)\(prob(res.probAfter))",
                 res.correct ? .correct : .wrong)
             put("rank of e3 after: \(res.rankAfter)", .dim)
         } else if let problem = p.problem {

@@ -66,6 +66,10 @@ public struct ExploreCommand: ParsableCommand {
         var opts = options
         opts.loadBackend = { path in try ModelBackend.load(path: path) }
         try ExplorerApp(backend: backend, options: opts).run()
+        // The terminal is restored and every file closed. A grid batch may still be running on its queue;
+        // a normal exit would wait for it in OpenBLAS's exit handler, so leave at once.
+        fflush(stdout); fflush(stderr)
+        _exit(0)
     }
 }
 

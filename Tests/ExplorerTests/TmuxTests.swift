@@ -24,7 +24,7 @@ final class TmuxSession {
     let dir: URL
     private(set) var closed = false
 
-    init(cols: Int, rows: Int, args: String = "", env: String = "LANG=C.UTF-8", demo: Bool = true) throws {
+    init(cols: Int, rows: Int, args: String = "", env: String = "LANG=C.UTF-8", demo: Bool = true, command: String = "explore") throws {
         socket = "hs-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -35,7 +35,7 @@ final class TmuxSession {
         let script = """
         trap 'true' INT
         stty -g > \(d)/before
-        \(env) \(demo ? "HOPSCOPE_DEMO_CELL_MS=15 " : "")'\(E2E.binary!)' explore \(demo ? "--demo " : "")\(args) 2> \(d)/stderr
+        \(env) \(demo ? "HOPSCOPE_DEMO_CELL_MS=15 " : "")'\(E2E.binary!)' \(command) \(demo ? "--demo " : "")\(args) 2> \(d)/stderr
         echo $? > \(d)/exit
         stty -g > \(d)/after
         sleep 600
