@@ -33,6 +33,7 @@ extension Renderer {
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
         (":export", "FILE.svg: the grid"),
+        (":model", "FILE.gguf  :record on|off"),
         (":grid  :quit", ""),
     ]
 
@@ -158,10 +159,10 @@ extension Renderer {
         if filter.isEmpty { g.put("type words of the prompt, id or entities", row: r0 + 1, col: c, role: .dim, maxWidth: w - 12) }
         let visible = h - 4
         let first = max(0, min(selected - visible + 1, samples.count - visible))
-        let idW = min(28, max(10, w / 4))
+        let idW = w >= 96 ? min(28, w / 4) : 0     // narrow screens show prompts, not ids
         for (i, s) in samples.enumerated().dropFirst(first).prefix(visible) {
             let r = r0 + 2 + i - first
-            var c = g.put(truncate(s.id, to: idW - 1), row: r, col: c0 + 2, role: .dim)
+            var c = idW > 0 ? g.put(truncate(s.id, to: idW - 1), row: r, col: c0 + 2, role: .dim) : c0 + 2
             c = max(c, c0 + 2 + idW)
             c = g.put(s.query, row: r, col: c, role: .text, maxWidth: w - 4 - idW - 22)
             g.put("  " + s.e2 + " → " + s.e3, row: r, col: max(c, c0 + w - 24), role: .dim, maxWidth: 22)
