@@ -33,8 +33,7 @@ extension Renderer {
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
         (":export", "FILE.svg: the grid"),
-        (":model", "FILE.gguf  :record on|off"),
-        (":grid  :quit", ""),
+        (":grid  :quit", ":model F :record on|off"),
     ]
 
     func drawHelp(_ g: inout CellGrid, screen: ExplorerState.Screen) {
