@@ -40,6 +40,8 @@ public protocol ExplorerBackend: Sendable {
     var model: ModelSummary { get }
     /// Queries offered by the `/` browser.
     func sampleQueries() -> [SampleQuery]
+    /// Problems found while starting (e.g. skipped sample-query lines), for the status line and transcript.
+    var warnings: [String] { get }
     /// Logit lens, Patchscope, knockout and stages for a two-hop query.
     func analyze(query: String) throws -> AnalysisViewModel
     /// The same, reporting as it goes: `progress` (fraction 0…1, what runs now) and `partial` analyses
@@ -55,6 +57,8 @@ public protocol ExplorerBackend: Sendable {
 }
 
 extension ExplorerBackend {
+    public var warnings: [String] { [] }
+
     public func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                         partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
         try analyze(query: query)

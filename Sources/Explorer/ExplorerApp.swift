@@ -22,12 +22,18 @@ public final class ExplorerApp {
         public var theme: String
         public var recordPath: String?
         public var transcriptPath: String?
+        /// Plays a recorded transcript instead of computing: its keys and results arrive at their recorded
+        /// times divided by `replaySpeed`; the backend is never asked for work.
+        public var replay: Transcript?
+        public var replaySpeed: Double = 1
+        /// Loads another model for `:model PATH` (nil: the command is not available).
+        public var loadBackend: (@Sendable (String) throws -> any ExplorerBackend)?
         public init(query: String? = nil, theme: String = "dark", recordPath: String? = nil, transcriptPath: String? = nil) {
             self.query = query; self.theme = theme; self.recordPath = recordPath; self.transcriptPath = transcriptPath
         }
     }
 
-    public let backend: any ExplorerBackend
+    public private(set) var backend: any ExplorerBackend
     public let options: Options
     private let events = EventQueue()
     private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
@@ -59,21 +65,64 @@ public final class ExplorerApp {
         let renderer = Renderer(glyphs: terminal.glyphs)
 
         let samples = backend.sampleQueries()
-        let query = options.query ?? samples.first?.query ?? ""
+        let query = options.replay?.session.query ?? options.query ?? samples.first?.query ?? ""
         var state = ExplorerState(model: backend.model, query: query, samples: samples)
         let (theme, warning) = ThemeLoader.load(options.theme)
         terminal.apply(theme)
         state.themeName = theme.name + (terminal.colorMode == .mono ? " (mono)" : "")
         var pending = state.analyzeCurrentQuery()
         if let warning { state.say(warning, warning: true) }
+        transcript?.session(backend.model, query: query)
+        for w in backend.warnings { transcript?.warning(w) }
+        if let w = backend.warnings.first {
+            state.say(w + (backend.warnings.count > 1 ? " (and \(backend.warnings.count - 1) more)" : ""), warning: true)
+        }
+
+        // Replay: the recorded keys and results, in order, with the time each is due.
+        let script: [(due: Double, line: TranscriptLine)] = (options.replay?.lines ?? [])
+            .filter { $0.type == "key" || $0.type == "result" }
+            .map { ($0.t / max(0.01, options.replaySpeed), $0) }
+        var scriptPos = 0
+        if options.replay != nil { state.say("replaying \(script.count) recorded events · q quits", warning: false) }
 
         var quit = false
         var dirty = true
         while !quit {
             for fx in pending {
-                transcript?.log("effect", "\(fx)")
+                transcript?.request(fx)
                 switch fx {
                 case .quit: quit = true
+                case .record(let on, let path):
+                    if on {
+                        if transcript != nil { state.say("already recording a transcript") } else {
+                            let p = path ?? "hopscope-\(Int(Date().timeIntervalSince1970)).jsonl"
+                            do {
+                                transcript = try TranscriptWriter(path: p)
+                                transcript?.session(backend.model, query: state.layer.query.text)
+                                state.say("recording the transcript to \(p)")
+                            } catch { state.say("\(error)", warning: true) }
+                        }
+                    } else if let t = transcript {
+                        t.end(); t.close(); transcript = nil
+                        state.say("transcript stopped")
+                    } else { state.say("no transcript is being recorded") }
+                case .loadModel(let path):
+                    guard let load = options.loadBackend, options.replay == nil else {
+                        state.say("this session cannot load models", warning: true); break
+                    }
+                    state.loadingModel = path
+                    let events = self.events
+                    workQueue.async {
+                        do { events.post(.modelLoaded(try load(path))) }
+                        catch { events.post(.modelFailed("cannot load \(path): \(error)")) }
+                    }
+                case .exportLayers(let path):
+                    if let a = state.layer.analysis {
+                        do {
+                            try a.svg(title: "\(backend.model.name): \(a.query)").write(toFile: path, atomically: true, encoding: .utf8)
+                            state.say("wrote \(path)")
+                        } catch { state.say("cannot write \(path): \(error.localizedDescription)", warning: true) }
+                    }
                 case .redraw: terminal.invalidate()
                 case .marker(let m): recorder?.marker(m)
                 case .setTheme(let name):
@@ -90,14 +139,36 @@ public final class ExplorerApp {
                             state.say("wrote \(path)")
                         } catch { state.say("cannot write \(path): \(error.localizedDescription)", warning: true) }
                     }
-                default: start(fx)
+                default: if options.replay == nil { start(fx) }
                 }
             }
             pending = []
             if quit { break }
+            // Replayed keys and results that are due.
+            while scriptPos < script.count, script[scriptPos].due <= now {
+                let line = script[scriptPos].line
+                scriptPos += 1
+                if let e = line.result?.event { events.post(e) }
+                else if let k = line.paste.map(Key.paste) ?? line.key.flatMap(Key.init(transcriptName:)) {
+                    // The recorded quit is not replayed: the last screen stays up until the viewer quits.
+                    var fx = state.handle(k)
+                    fx.removeAll { $0 == .quit }
+                    pending += fx
+                    dirty = true
+                }
+                if scriptPos == script.count { state.say("replay finished · q quits") }
+            }
+            if !pending.isEmpty { continue }
             for e in events.drain() {
-                transcript?.log("result", describe(e))
-                state.apply(e, now: now)
+                transcript?.result(e)
+                if case .modelLoaded(let b) = e {
+                    backend = b
+                    gridCancellation?.cancel(); analysisCancellation?.cancel()
+                    pending += state.modelLoaded(b.model, samples: b.sampleQueries())
+                    for w in b.warnings { transcript?.warning(w) }
+                } else {
+                    state.apply(e, now: now)
+                }
                 dirty = true
             }
             if dirty {
@@ -108,11 +179,12 @@ public final class ExplorerApp {
             }
             // Short timeout while work is running so results show promptly; long when idle.
             let busy = state.layer.analyzing || state.layer.panel.running || state.grid?.running == true
+                || scriptPos < script.count || state.loadingModel != nil
             // Keys that are already waiting (typing, a fast paste) are all handled before the next draw.
             var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
             var handled = 0
             while let k = key {
-                transcript?.log("key", "\(k)")
+                transcript?.key(k)
                 pending += state.handle(k)
                 dirty = true
                 handled += 1
@@ -120,20 +192,7 @@ public final class ExplorerApp {
                 key = terminal.readKey(timeoutMs: 0)
             }
         }
-    }
-
-    private func describe(_ e: BackendEvent) -> String {
-        switch e {
-        case .analysis(let a, _): return "analysis \(a.query) rows=\(a.rows.count)"
-        case .analysisPartial(let a, _): return "partial analysis \(a.query)"
-        case .analysisProgress(let f, let m, _): return "analysis progress \(Int(f * 100))% \(m)"
-        case .analysisFailed(let m, _): return "analysis failed: \(m)"
-        case .backPatch(let r): return "backpatch \(r.position.rawValue) \(r.source)->\(r.target) correct=\(r.correct) generation=\(r.generation)"
-        case .backPatchFailed(let m): return "backpatch failed: \(m)"
-        case .gridCell(let r, _): return "cell \(r.source)->\(r.target) correct=\(r.correct)"
-        case .gridFinished(_, let c): return "grid finished cancelled=\(c)"
-        case .gridFailed(let m, _): return "grid failed: \(m)"
-        }
+        transcript?.end()
     }
 
     /// Starts backend work for an effect; its results arrive through `events`.

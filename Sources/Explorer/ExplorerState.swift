@@ -36,6 +36,12 @@ public enum Effect: Equatable, Sendable {
     case setTheme(String)
     /// Write the grid on screen as SVG to a file.
     case exportGrid(path: String)
+    /// Write the layer curves (e2 at t1, e3 at t2, stages) as SVG to a file.
+    case exportLayers(path: String)
+    /// Start (with an optional file) or stop the JSONL transcript.
+    case record(Bool, path: String?)
+    /// Load another GGUF model in the background.
+    case loadModel(String)
     case marker(String)
     case redraw
     case quit
@@ -52,6 +58,9 @@ public enum BackendEvent: Sendable {
     case gridCell(BackPatchResult, id: Int)
     case gridFinished(id: Int, cancelled: Bool)
     case gridFailed(String, id: Int)
+    /// A `:model` load finished (handled by the app, which swaps the backend and calls `modelLoaded`).
+    case modelLoaded(any ExplorerBackend)
+    case modelFailed(String)
 }
 
 /// The whole explorer state. `handle(_:)` and `apply(_:now:)` return effects for the app to run.
@@ -77,6 +86,38 @@ public struct ExplorerState: Sendable {
     var previousQuery: String?
     /// Table rows visible in the last render (for PgUp/PgDn); set by the renderer's caller.
     public var pageSize = 10
+    /// What the `/` browser's search line holds; `filteredSamples` is what it lists.
+    public var sampleFilter = ""
+    /// Samples whose id, prompt or entities contain every word of the filter (ignoring case).
+    public var filteredSamples: [SampleQuery] {
+        let words = sampleFilter.lowercased().split(separator: " ").map(String.init)
+        guard !words.isEmpty else { return samples }
+        return samples.filter { q in
+            let hay = [q.id, q.query, q.e1, q.e2, q.e3].joined(separator: " ").lowercased()
+            return words.allSatisfy { hay.contains($0) }
+        }
+    }
+    /// The token position the ⏎ detail reads the lens at (nil = t2).
+    public var detailPosition: Int?
+    /// The model file being loaded by `:model`, if any.
+    public var loadingModel: String?
+
+    /// A new model is in: new header, samples and layers; the current query is analysed again.
+    public mutating func modelLoaded(_ model: ModelSummary, samples: [SampleQuery]) -> [Effect] {
+        loadingModel = nil
+        layer.model = model
+        layer.analysis = nil
+        layer.selectedRow = 0
+        layer.panel = BackPatchPanelModel(position: layer.panel.position)
+        previousQuery = nil
+        grid = nil
+        screen = .layers
+        if !samples.isEmpty { self.samples = samples }
+        var fx = analyzeCurrentQuery()
+        fx.removeAll { $0 == .cancelGrid }
+        say("loaded \(model.name) · analyzing …")
+        return fx
+    }
 
     public init(model: ModelSummary, query: String, samples: [SampleQuery] = []) {
         layer = LayerViewModel(model: model, analyzing: false, query: LineEditor(query, history: [query]))
@@ -118,7 +159,7 @@ public struct ExplorerState: Sendable {
         case .char("q"): return [.quit]
         case .char("?"): overlay = .help; return []
         case .char(":"): overlay = .command; command.setText(""); return []
-        case .char("/"): overlay = .samples(0); return []
+        case .char("/"): overlay = .samples(0); sampleFilter = ""; return []
         default: break
         }
         return screen == .layers ? handleLayers(key) : handleGrid(key)
@@ -155,7 +196,7 @@ public struct ExplorerState: Sendable {
         case .pageUp, .ctrl("b"): moveSelection(-max(1, pageSize - 1))
         case .char("g"), .home: moveSelection(-10_000)
         case .char("G"), .end: moveSelection(10_000)
-        case .enter: if layer.analysis != nil { overlay = .detail }
+        case .enter: if layer.analysis != nil { overlay = .detail; detailPosition = nil }
         case .char("e"), .char("i"):
             layer.editingQuery = true
             say("editing the query: ⏎ analyze · Esc cancel · ↑/↓ history")
@@ -264,19 +305,39 @@ public struct ExplorerState: Sendable {
     private mutating func handleOverlay(_ o: Overlay, _ key: Key) -> [Effect] {
         switch o {
         case .help, .detail:
+            if o == .detail, let a = layer.analysis {
+                let pos = detailPosition ?? a.t2
+                switch key {
+                case .left, .char("h"): detailPosition = max(0, pos - 1); return []
+                case .right, .char("l"): detailPosition = min(a.tokens.count - 1, pos + 1); return []
+                case .down, .char("j"): moveSelection(1); return []
+                case .up, .char("k"): moveSelection(-1); return []
+                default: break
+                }
+            }
             if key == .char("q") && o == .help { overlay = nil; return [] }
             if case .char(let c) = key, c == "?" || c == "q" { overlay = nil; return [] }
             if [.escape, .enter, .char(" ")].contains(key) { overlay = nil }
             return []
         case .samples(let i):
+            // Typing searches; arrows (or Ctrl-N / Ctrl-P) move; PgUp/PgDn page.
+            let list = filteredSamples
             switch key {
-            case .escape, .char("q"): overlay = nil
-            case .char("j"), .down: overlay = .samples(max(0, min(samples.count - 1, i + 1)))
-            case .char("k"), .up: overlay = .samples(max(0, i - 1))
+            case .escape: overlay = nil
+            case .down, .ctrl("n"): overlay = .samples(max(0, min(list.count - 1, i + 1)))
+            case .up, .ctrl("p"): overlay = .samples(max(0, i - 1))
+            case .pageDown: overlay = .samples(max(0, min(list.count - 1, i + 10)))
+            case .pageUp: overlay = .samples(max(0, i - 10))
+            case .char(let c):
+                sampleFilter.append(c); overlay = .samples(0)
+            case .paste(let t): sampleFilter += t.replacingOccurrences(of: "\n", with: " "); overlay = .samples(0)
+            case .backspace:
+                if sampleFilter.isEmpty { overlay = nil } else { sampleFilter.removeLast(); overlay = .samples(0) }
+            case .ctrl("u"): sampleFilter = ""; overlay = .samples(0)
             case .enter:
                 overlay = nil
-                guard i >= 0, i < samples.count else { return [] }
-                layer.query.setText(samples[i].query)
+                guard i >= 0, i < list.count else { return [] }
+                layer.query.setText(list[i].query)
                 _ = layer.query.commit()
                 return analyzeCurrentQuery()
             default: break
@@ -312,8 +373,26 @@ public struct ExplorerState: Sendable {
             return analyzeCurrentQuery()
         case "grid": return openGrid()
         case "export":
-            guard grid != nil else { say("no grid yet: x computes one", warning: true); return [] }
-            return [.exportGrid(path: arg.isEmpty ? "grid.svg" : arg)]
+            if screen == .grid {
+                guard grid != nil else { say("no grid yet: x computes one", warning: true); return [] }
+                return [.exportGrid(path: arg.isEmpty ? "grid.svg" : arg)]
+            }
+            guard layer.analysis != nil else { say("no analysis yet", warning: true); return [] }
+            return [.exportLayers(path: arg.isEmpty ? "layers.svg" : arg)]
+        case "model":
+            guard !arg.isEmpty else { say("usage: :model PATH.gguf", warning: true); return [] }
+            guard loadingModel == nil else { say("already loading \(loadingModel!)", warning: true); return [] }
+            let path = (arg as NSString).expandingTildeInPath
+            guard FileManager.default.fileExists(atPath: path) else { say("no file \(path)", warning: true); return [] }
+            say("loading \(path) in the background …")
+            return [.loadModel(path)]
+        case "record":
+            let words = arg.split(separator: " ").map(String.init)
+            switch words.first {
+            case "on": return [.record(true, path: words.count > 1 ? words[1] : nil)]
+            case "off": return [.record(false, path: nil)]
+            default: say("usage: :record on [FILE.jsonl] | :record off", warning: true); return []
+            }
         case "help": overlay = .help; return []
         case "position":
             guard let p = TokenPosition(rawValue: arg) else { say("usage: :position t1|t2", warning: true); return [] }
@@ -333,7 +412,7 @@ public struct ExplorerState: Sendable {
             }
             layer.selectedRow = row; return []
         default:
-            say("unknown command :\(cmd) (try :theme, :query, :grid, :export, :layer, :source, :target, :position, :metric, :quit)", warning: true)
+            say("unknown command :\(cmd) (try :theme, :query, :grid, :export, :layer, :source, :target, :position, :metric, :model, :record, :quit)", warning: true)
             return []
         }
     }
@@ -394,6 +473,11 @@ public struct ExplorerState: Sendable {
             guard id == gridID else { return }
             grid?.running = false
             say("grid failed: \(m)", warning: true)
+        case .modelLoaded(let b):
+            _ = modelLoaded(b.model, samples: b.sampleQueries())
+        case .modelFailed(let m):
+            loadingModel = nil
+            say(m, warning: true)
         }
     }
 

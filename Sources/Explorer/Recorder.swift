@@ -1,4 +1,4 @@
-// asciicast v2 recording of what the terminal was sent, and a JSONL transcript of what happened.
+// asciicast v2 recording of what the terminal was sent (the JSONL transcript is in Transcript.swift).
 import Foundation
 
 /// Writes an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line,
@@ -68,24 +68,5 @@ public final class CastRecorder: @unchecked Sendable {
 
     public func resize(cols: Int, rows: Int) { lock.lock(); event("r", "\(cols)x\(rows)"); lock.unlock() }
     public func marker(_ label: String) { lock.lock(); event("m", label); lock.unlock() }
-    public func close() { lock.lock(); try? handle.close(); lock.unlock() }
-}
-
-/// A JSONL transcript: one object per line, flushed per event: `{"t":seconds,"type":…,"detail":…}`.
-public final class TranscriptWriter: @unchecked Sendable {
-    private let lock = NSLock()
-    private let handle: FileHandle
-    private let start = Date()
-    public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw DemoError("cannot create the transcript \(path)") }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    }
-    public func log(_ type: String, _ detail: String) {
-        lock.lock(); defer { lock.unlock() }
-        let obj: [String: Any] = ["t": (Date().timeIntervalSince(start) * 1000).rounded() / 1000, "type": type, "detail": detail]
-        if let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            handle.write(d + Data("\n".utf8))
-        }
-    }
     public func close() { lock.lock(); try? handle.close(); lock.unlock() }
 }

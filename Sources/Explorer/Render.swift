@@ -43,7 +43,7 @@ public struct Renderer: Sendable {
         switch state.overlay {
         case .help: drawHelp(&frame.grid, screen: state.screen); frame.cursor = nil
         case .detail: drawDetail(&frame.grid, state); frame.cursor = nil
-        case .samples(let i): drawSamples(&frame.grid, state.samples, selected: i); frame.cursor = nil
+        case .samples(let i): drawSamples(&frame.grid, state.filteredSamples, selected: i, filter: state.sampleFilter, of: state.samples.count); frame.cursor = nil
         case .command:
             let r = H - 2
             frame.grid.fill(row: r, col: 0, height: 1, width: W, role: .status)
@@ -121,7 +121,8 @@ public struct Renderer: Sendable {
     /// A token piece for display: the leading space of word-initial pieces dropped, control characters made visible.
     func piece(_ s: String) -> String {
         let t = s.hasPrefix(" ") ? String(s.dropFirst()) : s
-        return t.replacingOccurrences(of: "\n", with: "⏎")
+        if t.isEmpty && !s.isEmpty { return "␣" }
+        return t.replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: "\t", with: "⇥")
     }
 
     func prob(_ p: Double) -> String {

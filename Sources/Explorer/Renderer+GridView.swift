@@ -73,9 +73,9 @@ extension Renderer {
         let dr = H - 3
         c = g.put(" cell \(gm.cursorSource)\(gl.arrow)\(gm.cursorTarget): ", row: dr, col: 0, role: .key)
         if let cell = gm[gm.cursorSource, gm.cursorTarget] {
-            c = g.put("\"\(truncate(cell.generation, to: max(10, W - c - 40)))\" ", row: dr, col: c, role: .text)
+            c = g.put("\"\(truncate(cell.generation.replacingOccurrences(of: "\n", with: "⏎"), to: max(10, W - c - 40)))\" ", row: dr, col: c, role: .text)
             c = g.put(cell.correct ? gl.check : gl.cross, row: dr, col: c, role: cell.correct ? .correct : .wrong)
-            g.put("   p(\"\(truncate(gm.e3, to: 8))\") \(prob(cell.probAfter)) (base \(prob(cell.probBefore))) rank \(cell.rankAfter)", row: dr, col: c, role: .dim)
+            g.put("   p(e3 1st token) \(prob(cell.probAfter)) (base \(prob(cell.probBefore))) rank \(cell.rankAfter)", row: dr, col: c, role: .dim)
         } else { g.put(gm.running ? "not computed yet" : "not computed (r reruns)", row: dr, col: c, role: .dim) }
         statusLine(&g, row: H - 2, state)
         hints(&g, row: H - 1, [("h/j/k/l", "move"), ("⏎", "show in layer view"), ("Esc", gm.running ? "stop" : "back"),

@@ -169,7 +169,7 @@ extension Renderer {
 
     func hopNote(_ g: inout CellGrid, row: Int, col: Int, _ label: String, _ h: HopResult, quote: Bool = true, quoteWidth: Int = 28) -> Int {
         var c = g.put("  (\(label)", row: row, col: col, role: .dim)
-        if quote { c = g.put(" \"\(truncate(h.generation, to: quoteWidth))\"", row: row, col: c, role: .text) }
+        if quote { c = g.put(" \"\(truncate(h.generation.replacingOccurrences(of: "\n", with: "⏎"), to: quoteWidth))\"", row: row, col: c, role: .text) }
         c = g.put(" " + (h.correct ? glyphs.check : glyphs.cross), row: row, col: c, role: h.correct ? .correct : .wrong)
         return g.put(")", row: row, col: c, role: .dim)
     }
@@ -220,8 +220,8 @@ extension Renderer {
         if p.running { put("running …", .warning) }
         else if let res = p.result {
             put("ℓ\(res.source) → ℓ\(res.target) at \(res.position.rawValue):", .dim)
-            for chunk in wrap("\"\(res.generation)\"", width: iw).prefix(3) { put(chunk, .text) }
-            put("\(res.correct ? glyphs.check + " correct" : glyphs.cross + " wrong")   p(\(truncate(a.e3, to: 6))) \(prob(res.probBefore))\(glyphs.arrow)\(prob(res.probAfter))",
+            for chunk in wrap("\"\(res.generation.replacingOccurrences(of: "\n", with: "⏎"))\"", width: iw).prefix(3) { put(chunk, .text) }
+            put("\(res.correct ? glyphs.check + " correct" : glyphs.cross + " wrong")   p(e3) \(prob(res.probBefore))\(glyphs.arrow)\(prob(res.probAfter))",
                 res.correct ? .correct : .wrong)
             put("rank of e3 after: \(res.rankAfter)", .dim)
         } else if let problem = p.problem {

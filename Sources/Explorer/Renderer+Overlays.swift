@@ -33,7 +33,7 @@ extension Renderer {
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
         (":export", "FILE.svg: the grid"),
-        (":grid  :quit", ""),
+        (":grid  :quit", ":model F :record on|off"),
     ]
 
     func drawHelp(_ g: inout CellGrid, screen: ExplorerState.Screen) {
@@ -60,6 +60,9 @@ extension Renderer {
     }
 
     func drawDetail(_ g: inout CellGrid, _ s: ExplorerState) {
+        if let a = s.layer.analysis, let d = a.detail, s.layer.selectedRow < d.lens.count {
+            drawLensDetail(&g, s, a, d); return
+        }
         let w = min(g.cols - 4, 76), h = min(g.rows - 2, 14)
         drawRowDetail(&g, s, row: max(0, (g.rows - h) / 2), col: max(0, (g.cols - w) / 2), height: h, width: w, closable: true)
     }
@@ -90,21 +93,81 @@ extension Renderer {
         if closable { g.put("Esc closes", row: r0 + h - 2, col: c0 + w - 13, role: .dim) }
     }
 
-    func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int) {
-        let w = min(g.cols - 4, 90), h = min(g.rows - 2, samples.count + 4)
+    /// The ⏎ detail on a real model: top-20 lens tokens at any position (←/→), t2's attention over the
+    /// prompt at this layer, and the attention / MLP outputs at t2 read through the lens.
+    func drawLensDetail(_ g: inout CellGrid, _ s: ExplorerState, _ a: AnalysisViewModel, _ d: AnalysisDetail) {
+        let idx = s.layer.selectedRow
+        let row = a.rows[idx]
+        let pos = min(s.detailPosition ?? a.t2, a.tokens.count - 1)
+        let w = min(g.cols - 2, 110), h = min(g.rows - 1, 26)
         let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
         g.fill(row: r0, col: c0, height: h, width: w)
-        box(&g, row: r0, col: c0, height: h, width: w, title: "sample queries")
-        let visible = h - 3
+        let tag = pos == a.t1 ? " (t1)" : pos == a.t2 ? " (t2)" : ""
+        box(&g, row: r0, col: c0, height: h, width: w, title: (row.layer.map { "layer \($0)" } ?? "embedding")
+            + " · lens at \(pos) \"\(piece(a.tokens[pos]))\"\(tag)")
+        let inner = h - 3
+        // Column 1: top-20 lens tokens at `pos`.
+        let colW = max(20, (w - 4) / 3)
+        var x = c0 + 2
+        g.put("lens top-20  ←/→ position", row: r0 + 1, col: x, role: .header, maxWidth: colW - 1)
+        let tops = pos < d.lens[idx].count ? d.lens[idx][pos] : []
+        for (i, t) in tops.prefix(min(20, inner)).enumerated() {
+            let r = r0 + 2 + i
+            var c = g.put(pad(String(i + 1), 3, right: true) + " ", row: r, col: x, role: .dim)
+            c = g.put(truncate(piece(t.piece), to: colW - 11), row: r, col: c, role: role(for: t.piece, a))
+            g.put(prob(t.prob), row: r, col: x + colW - 6, role: .dim)
+        }
+        // Column 2: attention from t2 to every position at this layer.
+        x += colW
+        g.put("attention t2 → token", row: r0 + 1, col: x, role: .header, maxWidth: colW - 1)
+        let att = idx < d.attentionT2.count ? d.attentionT2[idx] : []
+        if att.isEmpty { g.put("(no attention at the embedding)", row: r0 + 2, col: x, role: .dim, maxWidth: colW - 1) }
+        let first = max(0, att.count - inner)
+        let peak = max(att.max() ?? 1, 1e-9)   // bars relative to the most attended token
+        for (i, p) in att.enumerated().dropFirst(first) {
+            let r = r0 + 2 + i - first
+            let roleTok: Role = i == a.t1 ? .bridge : i == a.t2 ? .answer : .text
+            g.put(truncate(piece(i < a.tokens.count ? a.tokens[i] : "?"), to: colW - 14), row: r, col: x, role: roleTok)
+            g.put(glyphs.progressBar(p / peak, width: 5), row: r, col: x + colW - 13, role: roleTok)
+            g.put(prob(p), row: r, col: x + colW - 6, role: .dim)
+        }
+        // Column 3: sublayer outputs at t2.
+        x += colW
+        var r = r0 + 1
+        for (title, list) in [("attention out @t2", idx < d.attentionOutT2.count ? d.attentionOutT2[idx] : []),
+                              ("MLP out @t2", idx < d.mlpOutT2.count ? d.mlpOutT2[idx] : [])] where r < r0 + h - 2 {
+            g.put(title, row: r, col: x, role: .header, maxWidth: w - (x - c0) - 2); r += 1
+            if list.isEmpty { g.put("–", row: r, col: x, role: .dim); r += 1 }
+            for t in list where r < r0 + h - 2 {
+                g.put(truncate(piece(t.piece), to: max(4, w - (x - c0) - 10)), row: r, col: x, role: role(for: t.piece, a))
+                g.put(prob(t.prob), row: r, col: min(c0 + w - 7, x + colW - 6), role: .dim)
+                r += 1
+            }
+            r += 1
+        }
+        g.put("j/k layer · ←/→ position · Esc closes", row: r0 + h - 2, col: c0 + 2, role: .dim, maxWidth: w - 4)
+    }
+
+    func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int, filter: String = "", of all: Int? = nil) {
+        let w = min(g.cols - 4, 100), h = min(g.rows - 2, max(samples.count, 3) + 5)
+        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
+        g.fill(row: r0, col: c0, height: h, width: w)
+        box(&g, row: r0, col: c0, height: h, width: w, title: "sample queries · \(samples.count)" + (all.map { $0 != samples.count ? " of \($0)" : "" } ?? ""))
+        var c = g.put("search ", row: r0 + 1, col: c0 + 2, role: .dim)
+        c = g.put(filter, row: r0 + 1, col: c, role: .selection, maxWidth: w - 12)
+        if filter.isEmpty { g.put("type words of the prompt, id or entities", row: r0 + 1, col: c, role: .dim, maxWidth: w - 12) }
+        let visible = h - 4
         let first = max(0, min(selected - visible + 1, samples.count - visible))
+        let idW = w >= 96 ? min(28, w / 4) : 0     // narrow screens show prompts, not ids
         for (i, s) in samples.enumerated().dropFirst(first).prefix(visible) {
-            let r = r0 + 1 + i - first
-            var c = g.put(pad(s.id, 16), row: r, col: c0 + 2, role: .dim)
-            c = g.put(s.query, row: r, col: c, role: .text, maxWidth: w - 4 - 16 - 16)
-            g.put("  " + s.e2 + " → " + s.e3, row: r, col: max(c, c0 + w - 20), role: .dim, maxWidth: 18)
+            let r = r0 + 2 + i - first
+            var c = idW > 0 ? g.put(truncate(s.id, to: idW - 1), row: r, col: c0 + 2, role: .dim) : c0 + 2
+            c = max(c, c0 + 2 + idW)
+            c = g.put(s.query, row: r, col: c, role: .text, maxWidth: w - 4 - idW - 22)
+            g.put("  " + s.e2 + " → " + s.e3, row: r, col: max(c, c0 + w - 24), role: .dim, maxWidth: 22)
             if i == selected { g.paint(row: r, col: c0 + 1, width: w - 2, role: .cursor) }
         }
-        if samples.isEmpty { g.put("no sample queries", row: r0 + 1, col: c0 + 2, role: .dim) }
-        g.put("⏎ analyze  Esc close", row: r0 + h - 2, col: c0 + w - 22, role: .dim)
+        if samples.isEmpty { g.put(all == 0 ? "no sample queries found" : "no query matches", row: r0 + 2, col: c0 + 2, role: .dim) }
+        g.put("↑/↓ move  ⏎ analyze  Esc close", row: r0 + h - 2, col: c0 + w - 33, role: .dim)
     }
 }

@@ -90,6 +90,8 @@ public struct AnalysisViewModel: Equatable, Sendable {
     public var t2: Int
     /// Embedding row first (if any), then one row per block 0…L-1.
     public var rows: [LayerRow]
+    /// What the ⏎ detail shows beyond the row (nil when the backend does not compute it).
+    public var detail: AnalysisDetail?
     public init(query: String, e1: String, e2: String, e3: String, hop1: HopResult?, hop2: HopResult?,
                 composition: HopResult?, tokens: [String], t1: Int, t2: Int, rows: [LayerRow]) {
         self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.hop1 = hop1; self.hop2 = hop2
@@ -97,6 +99,25 @@ public struct AnalysisViewModel: Equatable, Sendable {
     }
     /// The layer on which `stage` is first reached, if it is.
     public func layer(of stage: Stage) -> Int? { rows.first { $0.stages.contains(stage) }?.layer }
+}
+
+/// A token and its probability.
+public struct TokenProb: Equatable, Sendable {
+    public var piece: String
+    public var prob: Double
+    public init(piece: String, prob: Double) { self.piece = piece; self.prob = prob }
+}
+
+/// The layer detail, indexed like `AnalysisViewModel.rows` (index 0 = embedding, i = block i − 1).
+public struct AnalysisDetail: Equatable, Sendable {
+    /// Top-20 lens tokens per row, per position.
+    public var lens: [[[TokenProb]]] = []
+    /// Attention from t2 to each position 0…t2 (mean over heads) per row; empty for the embedding.
+    public var attentionT2: [[Double]] = []
+    /// The attention output and the MLP output of the block at t2, read through the lens.
+    public var attentionOutT2: [[TokenProb]] = []
+    public var mlpOutT2: [[TokenProb]] = []
+    public init() {}
 }
 
 /// The result of one back-patch cell.
@@ -201,3 +222,14 @@ public struct SampleQuery: Equatable, Sendable {
         self.id = id; self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3
     }
 }
+
+// The transcript (Transcript.swift) stores results as these values' JSON; synthesis needs the same file.
+extension HopResult: Codable {}
+extension RankProb: Codable {}
+extension PatchscopeReading: Codable {}
+extension KnockoutEffect: Codable {}
+extension LayerRow: Codable {}
+extension TokenProb: Codable {}
+extension AnalysisDetail: Codable {}
+extension AnalysisViewModel: Codable {}
+extension BackPatchResult: Codable {}

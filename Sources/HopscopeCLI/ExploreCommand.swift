@@ -1,11 +1,14 @@
 // `hopscope explore`: the interactive terminal explorer.
 import ArgumentParser
+import Analysis
 import Explorer
 import Foundation
 
 /// Opens the explorer: type a two-hop query, step through the layers, back-patch hidden states.
 ///
 /// ```
+/// $ hopscope                                       # the default model, the Toyota currency query
+/// $ hopscope explore --model llama-3-8b.Q4_0.gguf --query "The capital of the country of Sony is | Sony | Japan | Tokyo"
 /// $ hopscope explore --demo
 /// $ hopscope explore --demo --query "The capital of the country of origin of Toyota is" --theme light
 /// $ hopscope explore --demo --record session.cast     # replay with: asciinema play session.cast
@@ -18,6 +21,7 @@ public struct ExploreCommand: ParsableCommand {
         Keys: j/k move between layers, s/t mark a back-patch source/target, b runs it, x opens the \
         back-patch grid, p switches between positions t1 and t2, e edits the query, / lists sample \
         queries, : opens the command line (:theme NAME, :query TEXT, :quit), ? shows every key, q quits.
+        A query that is not in sample-queries/ names its entities: "PROMPT | e1 | e2 | e3". \
         The terminal needs at least 80×24; NO_COLOR=1 gives a monochrome screen.
         """)
 
@@ -42,13 +46,30 @@ public struct ExploreCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard demo else {
-            throw ExploreError(description: "the explorer is not wired to a model yet; run `hopscope explore --demo` for the synthetic demo")
+        let options = ExplorerApp.Options(query: query, theme: theme, recordPath: record, transcriptPath: transcript)
+        if demo {
+            var backend = DemoBackend()
+            if let ms = ProcessInfo.processInfo.environment["HOPSCOPE_DEMO_CELL_MS"], let v = Double(ms) { backend.cellDelay = v / 1000 }
+            try ExplorerApp(backend: backend, options: options).run()
+            return
         }
-        var backend = DemoBackend()
-        if let ms = ProcessInfo.processInfo.environment["HOPSCOPE_DEMO_CELL_MS"], let v = Double(ms) { backend.cellDelay = v / 1000 }
-        let app = ExplorerApp(backend: backend, options: .init(query: query, theme: theme, recordPath: record, transcriptPath: transcript))
-        try app.run()
+        let path = ModelPaths.resolve(model)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ExploreError(description: "no model at \(path): pass --model, set HOPSCOPE_MODEL, run `make setup`, or try `hopscope explore --demo`")
+        }
+        // Loading takes a second or two (mmap, tokenizer, dense weight copies); the UI opens when it is done.
+        FileHandle.standardError.write(Data("hopscope: loading \(path) …\n".utf8))
+        let backend: ModelBackend
+        do { backend = try ModelBackend.load(path: path) } catch {
+            throw ExploreError(description: "cannot load the model \(path): \(error)")
+        }
+        var opts = options
+        opts.loadBackend = { path in try ModelBackend.load(path: path) }
+        try ExplorerApp(backend: backend, options: opts).run()
+        // The terminal is restored and every file closed. A grid batch may still be running on its queue;
+        // a normal exit would wait for it in OpenBLAS's exit handler, so leave at once.
+        fflush(stdout); fflush(stderr)
+        _exit(0)
     }
 }
 

@@ -10,8 +10,8 @@ public struct HopscopeCommand: ParsableCommand {
             prints JSON (--json) writes one object to stdout; progress and errors go to stderr.
             """,
         subcommands: [
-            ExploreCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
-            LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, BenchCommand.self,
+            ExploreCommand.self, ReplayCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
+            DumpCommand.self, LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )

@@ -53,13 +53,24 @@ func validateCast(_ path: String) throws -> (header: [String: Any], events: [[An
     @Test func transcriptIsOneJSONObjectPerLine() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hs-\(getpid()).jsonl").path
         let t = try TranscriptWriter(path: path)
-        t.log("key", "char(\"j\")"); t.log("result", "cell 20->5")
+        t.session(ModelSummary(name: "m", layers: 30, dim: 576), query: "q")
+        t.key(.char("j")); t.key(.ctrl("c")); t.key(.paste("a\nb"))
+        t.request(.backPatch(query: "q", position: .t2, source: 20, target: 5))
+        let cell = BackPatchResult(position: .t2, source: 20, target: 5, generation: " yen", correct: true,
+                                   probBefore: 0.01, probAfter: 0.2, rankAfter: 1)
+        t.result(.gridCell(cell, id: 3))
         t.close()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
+        #expect(lines.count == 6)
         for l in lines {
             let o = try #require(try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any])
-            #expect(o["type"] is String && o["t"] is Double)
+            #expect(o["type"] is String && o["t"] is Double && o["v"] as? Int == 1)
         }
+        // It reads back: keys and results round-trip.
+        let back = try Transcript(path: path)
+        #expect(back.lines.compactMap(\.key).compactMap(Key.init(transcriptName:)) == [.char("j"), .ctrl("c")])
+        #expect(back.lines[3].paste == "a\nb")
+        guard case .gridCell(let r, let id)? = back.lines[5].result?.event else { Issue.record("no cell"); return }
+        #expect(r == cell && id == 3)
     }
 }

@@ -236,7 +236,7 @@ import Testing
     @Test func sampleBrowserListsQueries() {
         var s = Fixture.state()
         _ = s.handle(.char("/"))
-        _ = s.handle(.char("j"))
+        _ = s.handle(.down)
         let g = Fixture.render(s, 120, 40).grid
         #expect(g.text.contains("sample queries"))
         #expect(g.text.contains("The capital of the country of origin of Toyota is"))

@@ -134,8 +134,61 @@ import Testing
         #expect(s.runCommand("query The capital of France is").first?.analyzedQuery == "The capital of France is")
     }
 
-    @Test func exportNeedsAGridAndWritesValidSVG() throws {
+    @Test func exportInTheLayerViewWritesTheLayerCurves() throws {
+        var empty = ExplorerState(model: Fixture.backend.model, query: Fixture.query)
+        #expect(empty.runCommand("export g.svg").isEmpty)
+        #expect(empty.statusIsWarning)
         var s = Fixture.state()
+        #expect(s.runCommand("export g.svg") == [.exportLayers(path: "g.svg")])
+        #expect(s.runCommand("export") == [.exportLayers(path: "layers.svg")])
+        let svg = s.layer.analysis!.svg(title: "a <test> & more")
+        let doc = try XMLDocument(xmlString: svg)
+        #expect(doc.rootElement()?.name == "svg")
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(svg.contains("1 hop 1") && svg.contains("3 hop 2"))
+    }
+
+    @Test func recordAndModelCommands() {
+        var s = Fixture.state()
+        #expect(s.runCommand("record on t.jsonl") == [.record(true, path: "t.jsonl")])
+        #expect(s.runCommand("record on") == [.record(true, path: nil)])
+        #expect(s.runCommand("record off") == [.record(false, path: nil)])
+        #expect(s.runCommand("record").isEmpty && s.statusIsWarning)
+        #expect(s.runCommand("model /no/such/file.gguf").isEmpty && s.status.contains("no file"))
+        let fx = s.modelLoaded(ModelSummary(name: "other", layers: 12, dim: 64), samples: [])
+        #expect(s.layer.model.layers == 12 && s.layer.analysis == nil && s.grid == nil)
+        #expect(fx.contains { $0.analyzedQuery == Fixture.query })
+    }
+
+    @Test func sampleBrowserSearchesAsYouType() {
+        var s = Fixture.state()
+        _ = s.handle(.char("/"))
+        for c in "sushi" { _ = s.handle(.char(c)) }
+        #expect(s.filteredSamples.map(\.id) == ["sushi-capital"])
+        #expect(Fixture.render(s, 80, 24).grid.text.contains("search sushi"))
+        _ = s.handle(.backspace)
+        #expect(s.sampleFilter == "sush")
+        let fx = s.handle(.enter)
+        #expect(fx.contains { $0.analyzedQuery == "The capital of the country of origin of sushi is" })
+    }
+
+    @Test func detailMovesBetweenPositionsAndLayers() {
+        var s = Fixture.state()
+        s.layer.selectedRow = 3
+        _ = s.handle(.enter)
+        #expect(s.overlay == .detail)
+        _ = s.handle(.left)
+        #expect(s.detailPosition == s.layer.analysis!.t2 - 1)
+        _ = s.handle(.char("j"))
+        #expect(s.layer.selectedRow == 4 && s.overlay == .detail)
+        _ = s.handle(.escape)
+        #expect(s.overlay == nil)
+    }
+
+    @Test func exportNeedsAGridAndWritesValidSVG() throws {
+        let s0 = Fixture.state()
+        var s = s0
+        s.screen = .grid
         #expect(s.runCommand("export g.svg").isEmpty)
         #expect(s.statusIsWarning)
         s = Fixture.gridState()

@@ -24,17 +24,18 @@ final class TmuxSession {
     let dir: URL
     private(set) var closed = false
 
-    init(cols: Int, rows: Int, args: String = "", env: String = "LANG=C.UTF-8") throws {
+    init(cols: Int, rows: Int, args: String = "", env: String = "LANG=C.UTF-8", demo: Bool = true, command: String = "explore") throws {
         socket = "hs-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let d = dir.path
+        let args = args.replacingOccurrences(of: "TRANSCRIPT", with: "\(d)/transcript.jsonl")
         // The shell traps INT (a handler, so the explorer starts with default dispositions) so that
         // a Ctrl-C that ends the explorer does not end the script before it records `stty -g`.
         let script = """
         trap 'true' INT
         stty -g > \(d)/before
-        \(env) HOPSCOPE_DEMO_CELL_MS=15 '\(E2E.binary!)' explore --demo \(args) 2> \(d)/stderr
+        \(env) \(demo ? "HOPSCOPE_DEMO_CELL_MS=15 " : "")'\(E2E.binary!)' \(command) \(demo ? "--demo " : "")\(args) 2> \(d)/stderr
         echo $? > \(d)/exit
         stty -g > \(d)/after
         sleep 600

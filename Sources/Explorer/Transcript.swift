@@ -1,0 +1,243 @@
+// The JSONL session transcript: every key and every computed result, one JSON object per line.
+//
+// Schema version 1 (`"v": 1` on every line; `t` = seconds since the session started):
+//
+//   {"v":1,"t":0,"type":"session","model":"SmolLM2-135M-Instruct Q4_1","layers":30,"dim":576,"query":"…","program":"hopscope"}
+//   {"v":1,"t":0.4,"type":"warning","message":"sample-queries/x.jsonl:3: skipped a malformed query (missing \"e3\")"}
+//   {"v":1,"t":3.1,"type":"key","key":"j"}                  keys: a character, or <enter> <esc> <tab> <backtab>
+//                                                            <bs> <del> <up> <down> <left> <right> <home> <end>
+//                                                            <pgup> <pgdn> <resize> <C-x> <F5>; {"paste":"…"} for a paste
+//   {"v":1,"t":3.1,"type":"request","request":{"kind":"analyze","query":"…","id":2}}       work the app started
+//       (kinds: analyze, backpatch {query,position,source,target}, grid {query,position,metric,id}, cancel-grid,
+//        load-model {query = the path})
+//   {"v":1,"t":9.8,"type":"result","result":{"kind":"analysis","id":2,"analysis":{…}}}      what came back
+//       (kinds: analysis, partial, progress {fraction,message}, analysis-failed {message}, backpatch {cell},
+//        backpatch-failed {message}, cell {id,cell}, grid-finished {id,cancelled}, grid-failed {id,message},
+//        model-loaded {message = model name}, model-failed {message})
+//   {"v":1,"t":60,"type":"end"}                              written on a clean exit only
+//
+// `analysis` objects are the explorer's view model: query, e1, e2, e3, hop1/hop2/composition
+// ({generation, correct} or absent), tokens, t1, t2, and rows (embedding first, `layer` null) with
+// lensT1, lensT2, e2AtT1/e3AtT2 ({rank, prob}), patchscope ({decoded, text}), knockout
+// ({answer, e3Prob, e3ProbBase}), stages ([1,2,3]). `cell` objects: position, source, target,
+// generation, correct, probBefore, probAfter, rankAfter. Each line is written with one write(2) and
+// no buffering, so a session killed with SIGKILL keeps every line up to its last event.
+import Foundation
+
+extension TokenPosition: Codable {}
+extension EntityKind: Codable {}
+extension Stage: Codable {}
+extension GridMetric: Codable {}
+
+/// One line of a transcript.
+public struct TranscriptLine: Codable, Sendable {
+    public static let version = 1
+    public var v = TranscriptLine.version
+    public var t: Double
+    public var type: String
+    // session
+    public var model: String?
+    public var layers: Int?
+    public var dim: Int?
+    public var query: String?
+    public var program: String?
+    // warning
+    public var message: String?
+    // key
+    public var key: String?
+    public var paste: String?
+    // request / result
+    public var request: TranscriptRequest?
+    public var result: TranscriptResult?
+
+    public init(t: Double, type: String) { self.t = t; self.type = type }
+}
+
+/// Work the app started (an `Effect` that reaches the backend).
+public struct TranscriptRequest: Codable, Sendable, Equatable {
+    public var kind: String
+    public var query: String?
+    public var id: Int?
+    public var position: TokenPosition?
+    public var source: Int?
+    public var target: Int?
+    public var metric: GridMetric?
+
+    /// The request of an effect, or nil for effects that stay inside the app (theme, redraw, …).
+    public init?(_ fx: Effect) {
+        switch fx {
+        case .analyze(let q, let id): kind = "analyze"; query = q; self.id = id
+        case .backPatch(let q, let p, let s, let t): kind = "backpatch"; query = q; position = p; source = s; target = t
+        case .startGrid(let r, let id): kind = "grid"; query = r.query; position = r.position; metric = r.metric; self.id = id
+        case .cancelGrid: kind = "cancel-grid"
+        case .loadModel(let path): kind = "load-model"; query = path
+        default: return nil
+        }
+    }
+}
+
+/// A backend result (`BackendEvent`) as JSON.
+public struct TranscriptResult: Codable, Sendable {
+    public var kind: String
+    public var id: Int?
+    public var analysis: AnalysisViewModel?
+    public var fraction: Double?
+    public var message: String?
+    public var cell: BackPatchResult?
+    public var cancelled: Bool?
+
+    init(kind: String) { self.kind = kind }
+
+    public init(_ e: BackendEvent) {
+        switch e {
+        case .analysis(let a, let id): kind = "analysis"; analysis = a; self.id = id
+        case .analysisPartial(let a, let id): kind = "partial"; analysis = a; self.id = id
+        case .analysisProgress(let f, let m, let id): kind = "progress"; fraction = f; message = m; self.id = id
+        case .analysisFailed(let m, let id): kind = "analysis-failed"; message = m; self.id = id
+        case .backPatch(let r): kind = "backpatch"; cell = r
+        case .backPatchFailed(let m): kind = "backpatch-failed"; message = m
+        case .gridCell(let r, let id): kind = "cell"; cell = r; self.id = id
+        case .gridFinished(let id, let c): kind = "grid-finished"; self.id = id; cancelled = c
+        case .gridFailed(let m, let id): kind = "grid-failed"; message = m; self.id = id
+        case .modelLoaded(let b): kind = "model-loaded"; message = b.model.name
+        case .modelFailed(let m): kind = "model-failed"; message = m
+        }
+    }
+
+    /// The event again, for replay; nil for a line this version cannot read.
+    public var event: BackendEvent? {
+        let id = self.id ?? 0
+        switch kind {
+        case "analysis": return analysis.map { .analysis($0, id: id) }
+        case "partial": return analysis.map { .analysisPartial($0, id: id) }
+        case "progress": return .analysisProgress(fraction ?? 0, message ?? "", id: id)
+        case "analysis-failed": return .analysisFailed(message ?? "", id: id)
+        case "backpatch": return cell.map { .backPatch($0) }
+        case "backpatch-failed": return .backPatchFailed(message ?? "")
+        case "cell": return cell.map { .gridCell($0, id: id) }
+        case "grid-finished": return .gridFinished(id: id, cancelled: cancelled ?? false)
+        case "grid-failed": return .gridFailed(message ?? "", id: id)
+        case "model-failed": return .modelFailed(message ?? "")
+        default: return nil
+        }
+    }
+}
+
+extension Key {
+    /// The transcript spelling of a key (see the schema above); pastes are stored separately.
+    public var transcriptName: String {
+        switch self {
+        case .char(let c): return String(c)
+        case .ctrl(let c): return "<C-\(c)>"
+        case .enter: return "<enter>"
+        case .escape: return "<esc>"
+        case .tab: return "<tab>"
+        case .backTab: return "<backtab>"
+        case .backspace: return "<bs>"
+        case .delete: return "<del>"
+        case .up: return "<up>"
+        case .down: return "<down>"
+        case .left: return "<left>"
+        case .right: return "<right>"
+        case .home: return "<home>"
+        case .end: return "<end>"
+        case .pageUp: return "<pgup>"
+        case .pageDown: return "<pgdn>"
+        case .resize: return "<resize>"
+        case .paste: return "<paste>"
+        case .function(let n): return "<F\(n)>"
+        }
+    }
+
+    /// The key a transcript name stands for.
+    public init?(transcriptName s: String) {
+        let named: [String: Key] = ["<enter>": .enter, "<esc>": .escape, "<tab>": .tab, "<backtab>": .backTab, "<bs>": .backspace,
+                                    "<del>": .delete, "<up>": .up, "<down>": .down, "<left>": .left, "<right>": .right,
+                                    "<home>": .home, "<end>": .end, "<pgup>": .pageUp, "<pgdn>": .pageDown, "<resize>": .resize]
+        if let k = named[s] { self = k; return }
+        if s.count == 1 { self = .char(s.first!); return }
+        if s.hasPrefix("<C-"), s.hasSuffix(">"), s.count == 5 { self = .ctrl(s.dropFirst(3).first!); return }
+        if s.hasPrefix("<F"), s.hasSuffix(">"), let n = Int(s.dropFirst(2).dropLast()) { self = .function(n); return }
+        return nil
+    }
+}
+
+/// Writes a transcript: one JSON object per line, each written whole with one unbuffered write.
+public final class TranscriptWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let fd: Int32
+    private let start = Date()
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    public init(path: String) throws {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DemoError("cannot create the transcript \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    private var now: Double { (Date().timeIntervalSince(start) * 1000).rounded() / 1000 }
+
+    /// Writes one line (its `t` is set here).
+    public func write(_ line: TranscriptLine) {
+        lock.lock(); defer { lock.unlock() }
+        var line = line
+        line.t = now
+        guard var data = try? encoder.encode(line) else { return }
+        data.append(0x0A)
+        data.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                off += n
+            }
+        }
+    }
+
+    public func session(_ model: ModelSummary, query: String) {
+        var l = TranscriptLine(t: 0, type: "session")
+        l.model = model.name; l.layers = model.layers; l.dim = model.dim; l.query = query; l.program = "hopscope"
+        write(l)
+    }
+    public func warning(_ m: String) { var l = TranscriptLine(t: 0, type: "warning"); l.message = m; write(l) }
+    public func key(_ k: Key) {
+        var l = TranscriptLine(t: 0, type: "key")
+        if case .paste(let s) = k { l.paste = s } else { l.key = k.transcriptName }
+        write(l)
+    }
+    public func request(_ fx: Effect) {
+        guard let r = TranscriptRequest(fx) else { return }
+        var l = TranscriptLine(t: 0, type: "request"); l.request = r; write(l)
+    }
+    public func result(_ e: BackendEvent) { var l = TranscriptLine(t: 0, type: "result"); l.result = TranscriptResult(e); write(l) }
+    public func end() { write(TranscriptLine(t: 0, type: "end")) }
+    public func close() { lock.lock(); Foundation.close(fd); lock.unlock() }
+}
+
+/// A transcript read back, for `hopscope replay`.
+public struct Transcript: Sendable {
+    public var lines: [TranscriptLine]
+    /// Reads a transcript; a line that is not valid JSON (e.g. cut by a crash) stops the reading there.
+    public init(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DemoError("cannot read the transcript \(path)") }
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var out: [TranscriptLine] = []
+        for (i, line) in text.split(separator: "\n").enumerated() {
+            do {
+                let l = try d.decode(TranscriptLine.self, from: Data(line.utf8))
+                guard l.v == TranscriptLine.version else {
+                    throw DemoError("\(path):\(i + 1): transcript version \(l.v), this hopscope reads version \(TranscriptLine.version)")
+                }
+                out.append(l)
+            } catch let e as DemoError { throw e } catch { break }
+        }
+        guard let first = out.first, first.type == "session" else { throw DemoError("\(path): not a hopscope transcript (no session line)") }
+        lines = out
+    }
+    public var session: TranscriptLine { lines[0] }
+}
