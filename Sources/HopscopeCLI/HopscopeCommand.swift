@@ -11,7 +11,8 @@ public struct HopscopeCommand: ParsableCommand {
             """,
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self, DumpCommand.self,
-            AnalyzeCommand.self, BenchCommand.self,
+            AnalyzeCommand.self, BenchCommand.self, ValidateCommand.self, EvaluateCommand.self, SweepCommand.self,
+            ReportCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )
