@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 export HOPSCOPE_HOME ?= $(HOME)/.cache/hopscope
 
-.PHONY: setup build release run test bench golden clean
+.PHONY: setup build release run test bench golden clean slurm-test
 
 setup:
 	@bash scripts/setup.sh
@@ -33,3 +33,8 @@ golden: setup
 
 clean:
 	rm -rf .build
+
+# Run a sweep as a 4-task Slurm array on a throwaway single-node cluster (installs slurm-wlm and munge;
+# root) and check the merged shards against an unsharded run. Slow-ish (minutes); not part of `test`.
+slurm-test: release
+	@bash scripts/slurm/slurm-test.sh
