@@ -49,7 +49,7 @@ extension SweepReport {
         """
         for src in stride(from: L - 1, through: 1, by: -1) {
             let y = top + (L - 1 - src) * cell
-            if src % 5 == 0 || src == L - 1 || src == 1 {
+            if src % 5 == 0 || (src == L - 1 && src % 5 > 2) || src == 1 {
                 out += "<text x=\"\(left - 6)\" y=\"\(y + cell - 4)\" text-anchor=\"end\">\(src)</text>\n"
             }
             for t in 0..<src {
@@ -60,7 +60,7 @@ extension SweepReport {
             }
         }
         let axisY = top + (L - 1) * cell + 14
-        for t in 0..<(L - 1) where t % 5 == 0 || t == L - 2 {
+        for t in 0..<(L - 1) where t % 5 == 0 || (t == L - 2 && t % 5 > 2) {
             out += "<text x=\"\(left + t * cell + cell / 2)\" y=\"\(axisY)\" text-anchor=\"middle\">\(t)</text>\n"
         }
         out += "<text x=\"\(left + gridW / 2)\" y=\"\(axisY + 18)\" text-anchor=\"middle\">target layer ℓt (overwritten)</text>\n"

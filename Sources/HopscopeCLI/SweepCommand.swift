@@ -270,8 +270,6 @@ final class ProgressBar: @unchecked Sendable {
     private var message = ""
     private var lastDraw = Date.distantPast
     private var drawn = false
-    /// Seconds per finished query (for the ETA).
-    private var finishedTime = 0.0
     private var finished = 0
 
     init(total: Int, label: String) {
@@ -290,8 +288,7 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func end() {
-        lock.lock(); finished += 1; finishedTime = Date().timeIntervalSince(start); fraction = 0; index = finished; lock.unlock()
-        draw(force: true)
+        lock.lock(); finished += 1; fraction = 0; index = finished; lock.unlock()
     }
 
     /// A message that stays (printed above the bar), e.g. a query that failed.

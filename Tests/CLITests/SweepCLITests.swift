@@ -59,9 +59,12 @@ import Glibc
         let out = dir.path("killed.jsonl")
         var generator = SystemRandomNumberGenerator()
         var progress: [Int] = []
+        // Kill moments uniform in [0.2 s, window]; the window (4 s: a load and a query or two) doubles
+        // while no new row lands, so kills spread over the whole file even on a slow, busy machine.
+        var window = 4.0
         for _ in 0..<20 {
             let p = try CLI.start(["sweep", "--model", CLI.model, queries, "--out", out, "--resume"] + Self.quick)
-            usleep(UInt32.random(in: 200_000...4_000_000, using: &generator))   // load ≈ 0.5 s, a query ≈ 1–2 s
+            usleep(UInt32(Double.random(in: 0.2...window, using: &generator) * 1e6))
             kill(p.process.processIdentifier, SIGKILL)
             p.process.waitUntilExit()
             _ = p.result()
@@ -70,6 +73,7 @@ import Glibc
             for (i, l) in lines.enumerated() where i < lines.count - 1 {
                 #expect(l.object != nil, "line \(i + 1) is not JSON: \(l.text)")
             }
+            window = lines.count > (progress.last ?? 0) ? 4.0 : min(window * 2, 30)
             progress.append(lines.count)
         }
         let last = try CLI.run(["sweep", "--model", CLI.model, queries, "--out", out, "--resume"] + Self.quick)
