@@ -59,12 +59,13 @@ import Glibc
         let out = dir.path("killed.jsonl")
         var generator = SystemRandomNumberGenerator()
         var progress: [Int] = []
-        // Kill moments uniform in [0.2 s, window]; the window (4 s: a load and a query or two) doubles
-        // while no new row lands, so kills spread over the whole file even on a slow, busy machine.
-        var window = 4.0
+        // Kill moments uniform in [0.1 s, window]: the window starts at 1.2 s (a load and part of a query)
+        // and grows by half while no new row lands, so the 20 kills spread over the whole file (loading,
+        // mid-query, around writes) whatever the machine's speed.
+        var window = 1.2
         for _ in 0..<20 {
             let p = try CLI.start(["sweep", "--model", CLI.model, queries, "--out", out, "--resume"] + Self.quick)
-            usleep(UInt32(Double.random(in: 0.2...window, using: &generator) * 1e6))
+            usleep(UInt32(Double.random(in: 0.1...window, using: &generator) * 1e6))
             kill(p.process.processIdentifier, SIGKILL)
             p.process.waitUntilExit()
             _ = p.result()
@@ -73,7 +74,7 @@ import Glibc
             for (i, l) in lines.enumerated() where i < lines.count - 1 {
                 #expect(l.object != nil, "line \(i + 1) is not JSON: \(l.text)")
             }
-            window = lines.count > (progress.last ?? 0) ? 4.0 : min(window * 2, 30)
+            window = lines.count > (progress.last ?? 0) ? 1.2 : min(window * 1.5, 30)
             progress.append(lines.count)
         }
         let last = try CLI.run(["sweep", "--model", CLI.model, queries, "--out", out, "--resume"] + Self.quick)
@@ -178,6 +179,23 @@ import Glibc
         first.process.waitUntilExit()
         #expect(first.result().status == 0)
         #expect(second.status != 0 && second.stderr.contains("in use by another running sweep"), "\(second.stderr)")
+    }
+
+    /// A progress bar with an ETA on a terminal (here a pseudo-terminal from `script`); nothing but the
+    /// summary when stderr is a file.
+    @Test func progressBarOnlyOnATerminal() throws {
+        let dir = TemporaryDirectory()
+        let q = dir.path("q.jsonl")
+        try CLI.showcase(2, to: q)
+        let quiet = try CLI.run(["sweep", "--model", CLI.model, q, "--out", dir.path("a.jsonl")] + Self.quick)
+        #expect(quiet.status == 0)
+        #expect(!quiet.stderr.contains("\u{1B}") && !quiet.stderr.contains("\r") && !quiet.stderr.contains("ETA"))
+        #expect(quiet.stderr.split(separator: "\n").count == 1 && quiet.stderr.hasPrefix("sweep: 2 rows written to"))
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        let tty = try CLI.shell("/usr/bin/script -qec \"$HOPSCOPE sweep --model '\(CLI.model)' '\(q)' --out '\(dir.path("b.jsonl"))' --no-stages --backpatch none\" /dev/null")
+        #expect(tty.status == 0, "\(tty.stdout)\(tty.stderr)")
+        #expect(tty.stdout.contains("\r\u{1B}[Ksweep [") && tty.stdout.contains("ETA"), "\(tty.stdout.debugDescription)")
+        #expect(tty.stdout.contains("showcase-toyota-capital"))
     }
 
     /// One complete row (stages and both grids, the fast metric) has every field of DESIGN §3.
