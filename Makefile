@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 export HOPSCOPE_HOME ?= $(HOME)/.cache/hopscope
 
-.PHONY: setup build release run test bench golden clean fuzz
+.PHONY: setup build release run test bench golden clean fuzz slurm-test
 
 setup:
 	@bash scripts/setup.sh
@@ -38,3 +38,8 @@ clean:
 # (default 1000000), or FUZZ_SECONDS per target. See Fuzz/README.md.
 fuzz: setup
 	@bash scripts/fuzz.sh
+
+# Run a sweep as a 4-task Slurm array on a throwaway single-node cluster (installs slurm-wlm and munge;
+# root) and check the merged shards against an unsharded run. Slow-ish (minutes); not part of `test`.
+slurm-test: release
+	@bash scripts/slurm/slurm-test.sh

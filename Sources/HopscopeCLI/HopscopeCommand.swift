@@ -11,7 +11,8 @@ public struct HopscopeCommand: ParsableCommand {
             """,
         subcommands: [
             ExploreCommand.self, ReplayCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
-            DumpCommand.self, LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, BenchCommand.self,
+            DumpCommand.self, LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, ValidateCommand.self,
+            EvaluateCommand.self, SweepCommand.self, ReportCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )

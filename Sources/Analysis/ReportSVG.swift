@@ -1,0 +1,128 @@
+import Foundation
+
+/// `SweepReport` as standalone SVG figures (`hopscope report --svg DIR`):
+/// - `backpatch-t1.svg`, `backpatch-t2.svg` — success rate per (ℓs, ℓt) over the incorrect cases,
+///   a lower-triangle heat map (rows: source layer, last on top; columns: target layer);
+/// - `stages.svg` — for each stage, the fraction of queries that have reached it by layer ℓ
+///   (cumulative), correct cases solid, incorrect cases dashed.
+extension SweepReport {
+    /// File name → SVG text.
+    public func svgFigures() -> [String: String] {
+        var out: [String: String] = [:]
+        for p in PatchPosition.allCases {
+            if let s = backpatch[p.rawValue], s.tried > 0, layers > 1 {
+                out["backpatch-\(p.rawValue).svg"] = heatmapSVG(s, position: p)
+            }
+        }
+        if layers > 0 && (stages["correct"]?["first_hop"]?.queries ?? 0) + (stages["incorrect"]?["first_hop"]?.queries ?? 0) > 0 {
+            out["stages.svg"] = stagesSVG()
+        }
+        return out
+    }
+
+    /// A colour from white (0) through yellow and orange to dark red (1).
+    static func heat(_ r: Double) -> String {
+        let stops: [(Double, (Double, Double, Double))] = [
+            (0, (255, 255, 255)), (0.25, (254, 224, 139)), (0.5, (253, 141, 60)), (0.75, (215, 48, 31)), (1, (127, 0, 0)),
+        ]
+        let x = min(1, max(0, r))
+        var i = 0
+        while i < stops.count - 2 && x > stops[i + 1].0 { i += 1 }
+        let (a, ca) = stops[i], (b, cb) = stops[i + 1]
+        let f = (x - a) / (b - a)
+        func mix(_ u: Double, _ v: Double) -> Int { Int((u + (v - u) * f).rounded()) }
+        return String(format: "#%02x%02x%02x", mix(ca.0, cb.0), mix(ca.1, cb.1), mix(ca.2, cb.2))
+    }
+
+    func heatmapSVG(_ s: PositionSummary, position: PatchPosition, cell: Int = 16) -> String {
+        let L = layers, left = 48, top = 56
+        let gridW = (L - 1) * cell
+        let w = left + gridW + 110, h = top + (L - 1) * cell + 56
+        let title = "Back-patching at \(position.rawValue): success rate per (ℓs, ℓt)"
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" font-family="sans-serif" font-size="11">
+        <title>\(xml(title))</title>
+        <rect width="100%" height="100%" fill="#ffffff"/>
+        <text x="\(left)" y="18" font-size="14">\(xml(title))</text>
+        <text x="\(left)" y="36">\(s.fixed) of \(s.tried) incorrect cases fixed (\(String(format: "%.1f%%", (s.fraction ?? 0) * 100)))\(s.metric.map { " · metric: \($0)" } ?? "")\(models.isEmpty ? "" : " · \(xml(models.joined(separator: ", ")))")</text>
+
+        """
+        for src in stride(from: L - 1, through: 1, by: -1) {
+            let y = top + (L - 1 - src) * cell
+            if src % 5 == 0 || (src == L - 1 && src % 5 > 2) || src == 1 {
+                out += "<text x=\"\(left - 6)\" y=\"\(y + cell - 4)\" text-anchor=\"end\">\(src)</text>\n"
+            }
+            for t in 0..<src {
+                let r = s.rate(source: src, target: t) ?? 0
+                let x = left + t * cell
+                out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(Self.heat(r))\" stroke=\"#dddddd\" stroke-width=\"0.5\">"
+                out += "<title>ℓs=\(src) → ℓt=\(t): \(s.successes[src][t])/\(s.tried) (\(String(format: "%.0f%%", r * 100)))</title></rect>\n"
+            }
+        }
+        let axisY = top + (L - 1) * cell + 14
+        for t in 0..<(L - 1) where t % 5 == 0 || (t == L - 2 && t % 5 > 2) {
+            out += "<text x=\"\(left + t * cell + cell / 2)\" y=\"\(axisY)\" text-anchor=\"middle\">\(t)</text>\n"
+        }
+        out += "<text x=\"\(left + gridW / 2)\" y=\"\(axisY + 18)\" text-anchor=\"middle\">target layer ℓt (overwritten)</text>\n"
+        out += "<text transform=\"translate(14,\(top + (L - 1) * cell / 2)) rotate(-90)\" text-anchor=\"middle\">source layer ℓs</text>\n"
+        // Colour bar.
+        let barX = left + gridW + 30, barH = min(200, (L - 1) * cell)
+        for i in 0..<20 {
+            let r = 1 - Double(i) / 19
+            out += "<rect x=\"\(barX)\" y=\"\(top + i * barH / 20)\" width=\"14\" height=\"\(barH / 20 + 1)\" fill=\"\(Self.heat(r))\"/>\n"
+        }
+        out += "<text x=\"\(barX + 20)\" y=\"\(top + 8)\">100%</text>\n"
+        out += "<text x=\"\(barX + 20)\" y=\"\(top + barH)\">0%</text>\n"
+        out += "</svg>\n"
+        return out
+    }
+
+    func stagesSVG() -> String {
+        let L = layers, left = 56, top = 48, plotW = max(300, L * 16), plotH = 220
+        let w = left + plotW + 230, h = top + plotH + 60
+        func x(_ l: Double) -> Double { Double(left) + l / Double(max(L - 1, 1)) * Double(plotW) }
+        func y(_ f: Double) -> Double { Double(top + plotH) - f * Double(plotH) }
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" font-family="sans-serif" font-size="11">
+        <title>Stages by layer</title>
+        <rect width="100%" height="100%" fill="#ffffff"/>
+        <text x="\(left)" y="18" font-size="14">Stages by layer: fraction of queries that reached each stage by layer ℓ</text>
+        <rect x="\(left)" y="\(top)" width="\(plotW)" height="\(plotH)" fill="none" stroke="#888888"/>
+
+        """
+        for f in stride(from: 0.0, through: 1.0, by: 0.25) {
+            out += String(format: "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eeeeee\"/>\n", left, left + plotW, y(f), y(f))
+            out += String(format: "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d%%</text>\n", left - 6, y(f) + 4, Int(f * 100))
+        }
+        for l in 0..<L where l % 5 == 0 || l == L - 1 {
+            out += String(format: "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(Double(l)), top + plotH + 14, l)
+        }
+        out += "<text x=\"\(left + plotW / 2)\" y=\"\(top + plotH + 32)\" text-anchor=\"middle\">layer ℓ</text>\n"
+        let colours = ["first_hop": "#1f77b4", "propagated": "#2ca02c", "second_hop": "#d62728"]
+        var legendY = top + 8
+        for name in ["first_hop", "propagated", "second_hop"] {
+            for (group, dash) in [("correct", ""), ("incorrect", " stroke-dasharray=\"6,4\"")] {
+                guard let d = stages[group]?[name], d.queries > 0 else { continue }
+                var cumulative = 0
+                var points: [String] = []
+                for l in 0..<L {
+                    cumulative += l < d.counts.count ? d.counts[l] : 0
+                    points.append(String(format: "%.1f,%.1f", x(Double(l)), y(Double(cumulative) / Double(d.queries))))
+                }
+                out += "<polyline fill=\"none\" stroke=\"\(colours[name]!)\" stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\">"
+                out += "<title>\(name) · \(group) (n=\(d.queries), never \(d.never))</title></polyline>\n"
+                let lx = left + plotW + 16
+                out += "<line x1=\"\(lx)\" x2=\"\(lx + 28)\" y1=\"\(legendY - 4)\" y2=\"\(legendY - 4)\" stroke=\"\(colours[name]!)\" stroke-width=\"2\"\(dash)/>\n"
+                out += "<text x=\"\(lx + 34)\" y=\"\(legendY)\">\(name.replacingOccurrences(of: "_", with: " ")) · \(group) (n=\(d.queries))</text>\n"
+                legendY += 18
+            }
+        }
+        out += "</svg>\n"
+        return out
+    }
+}
+
+private func xml(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
