@@ -8,7 +8,6 @@ import Glibc
 #endif
 
 extension Sweep.BackPatchSelection: ExpressibleByArgument {}
-extension BackPatchMetric: ExpressibleByArgument {}
 
 /// `hopscope sweep`: the whole pipeline over a query file, one JSONL row per query.
 ///
