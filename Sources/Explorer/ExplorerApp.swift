@@ -83,6 +83,7 @@ public final class ExplorerApp {
             .filter { $0.type == "key" || $0.type == "result" }
             .map { ($0.t / max(0.01, options.replaySpeed), $0) }
         var scriptPos = 0
+        var replayEnded = false
         if options.replay != nil { state.say("replaying \(script.count) recorded events · q quits", warning: false) }
 
         var quit = false
@@ -156,7 +157,7 @@ public final class ExplorerApp {
                     pending += fx
                     dirty = true
                 }
-                if scriptPos == script.count { state.say("replay finished · q quits") }
+                if scriptPos == script.count { replayEnded = true }
             }
             if !pending.isEmpty { continue }
             for e in events.drain() {
@@ -171,6 +172,8 @@ public final class ExplorerApp {
                 }
                 dirty = true
             }
+            // Said after the last results are applied, so that they do not overwrite it.
+            if replayEnded && pending.isEmpty { state.say("replay finished · q quits"); replayEnded = false; dirty = true }
             if dirty {
                 let (rows, cols) = terminal.size
                 state.pageSize = max(1, rows - 12)

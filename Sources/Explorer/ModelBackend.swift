@@ -8,6 +8,8 @@ import Model
 /// Queries are resolved by their prompt text: a prompt from the sample files brings all its fields
 /// (entities, aliases, hop prompts); any other text must name its entities after `|` separators,
 /// `PROMPT | e1 | e2 | e3` (e.g. `The capital of the country of origin of Sony is | Sony | Japan | Tokyo`).
+/// With `PROMPT | e1` (or `?` for e2 or e3) and a prompt of the form "The R2 of the R1 of E1 is", the
+/// missing entities are the model's own answers to the two hop prompts (`guessEntities`).
 ///
 /// Threads: the app analyses and back-patches on one queue and computes grids on another. The forward
 /// pass is reentrant as long as two calls never share a KV cache, so the grid gets its own
@@ -67,13 +69,45 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
             if let typed { return typed }
             throw BackendError("“\(prompt)” is not a sample query: name its entities as  PROMPT | e1 | e2 | e3")
         }
-        guard parts.count == 4, !parts[1].isEmpty, !parts[2].isEmpty, !parts[3].isEmpty else {
-            throw BackendError("write a free query as  PROMPT | e1 | e2 | e3  (got \(parts.count - 1) entities)")
+        guard parts.count == 2 || parts.count == 4, !parts[1].isEmpty else {
+            throw BackendError("write a free query as  PROMPT | e1 | e2 | e3  or  PROMPT | e1  (got \(parts.count - 1) entities)")
+        }
+        if parts.count == 2 || parts[2] == "?" || parts[3] == "?" {
+            return try guessEntities(prompt: prompt, e1: parts[1], e2: parts.count == 4 ? parts[2] : "?", e3: parts.count == 4 ? parts[3] : "?")
         }
         // Entities given for a sample prompt keep the sample's aliases and hop prompts when they agree.
         if let q = byPrompt[prompt], q.e1 == parts[1], q.e2 == parts[2], q.e3 == parts[3] { return q }
         let q = TwoHopQuery(query: prompt, e1: parts[1], e2: parts[2], e3: parts[3])
         // Later requests (back-patch, grid, re-analysis) name the prompt alone.
+        lock.lock(); typedQueries[prompt] = q; lock.unlock()
+        return q
+    }
+
+    /// A query whose e2 or e3 is "?": the prompt must follow the template "The {r2} of the {r1} of {e1} is";
+    /// the model's own greedy answers to the hop prompts "The {r1} of {e1} is" and "The {r2} of {e2} is"
+    /// (up to the first punctuation, without a leading "the") become e2 and e3. The entity line then shows
+    /// the hops as correct by construction, so what the screen tests is the composition; retype the
+    /// query with other entities to override.
+    func guessEntities(prompt: String, e1: String, e2 given2: String, e3 given3: String) throws -> TwoHopQuery {
+        let suffix = " of \(e1) is"
+        guard prompt.hasPrefix("The "), prompt.hasSuffix(suffix) else {
+            throw BackendError("to guess e2/e3 the prompt must read “The R2 of the R1 of \(e1) is”")
+        }
+        let middle = String(prompt.dropFirst(4).dropLast(suffix.count))
+        guard let cut = middle.range(of: " of the ") else {
+            throw BackendError("to guess e2/e3 the prompt must read “The R2 of the R1 of \(e1) is”")
+        }
+        let r2 = String(middle[..<cut.lowerBound]), r1 = String(middle[cut.upperBound...])
+        func answer(_ p: String) throws -> String {
+            let g = try Evaluation.generate(model: languageModel, prompt: p)
+            var a = g.split(whereSeparator: { ".,;\n".contains($0) }).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+            for article in ["the ", "The ", "a ", "an "] where a.hasPrefix(article) { a = String(a.dropFirst(article.count)) }
+            guard !a.isEmpty else { throw BackendError("the model's answer to “\(p)” names nothing (“\(g)”)") }
+            return a
+        }
+        let e2 = given2 == "?" ? try answer(TwoHopQuery.hopPrompt(entity: e1, relation: r1)) : given2
+        let e3 = given3 == "?" ? try answer(TwoHopQuery.hopPrompt(entity: e2, relation: r2)) : given3
+        let q = TwoHopQuery(e1: e1, r1: r1, e2: e2, r2: r2, e3: e3, query: prompt)
         lock.lock(); typedQueries[prompt] = q; lock.unlock()
         return q
     }

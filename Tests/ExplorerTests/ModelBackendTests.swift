@@ -116,6 +116,15 @@ struct ModelBackendTests {
         }
     }
 
+    @Test func missingEntitiesAreTheModelsHopAnswers() throws {
+        let b = RealModel.backend
+        let q = try b.resolve("The capital of the country of origin of Toyota is | Toyota")
+        #expect(q.r1 == "country of origin" && q.r2 == "capital")
+        #expect(q.e2 == "Japan")
+        #expect(q.hop2 == "The capital of Japan is" && !q.e3.isEmpty)
+        #expect(throws: BackendError.self) { try b.resolve("Where Toyota comes from is | Toyota") }
+    }
+
     @Test func freeQueriesNameTheirEntitiesAndAreRemembered() throws {
         let b = RealModel.backend
         let q = try b.resolve("The capital of the home country of Sony is | Sony | Japan | Tokyo")
