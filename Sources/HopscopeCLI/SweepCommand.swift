@@ -131,7 +131,7 @@ final class QueryRunner {
             }
             for p in problems { log("\(file):\(p.line): \(p.message) — skipped") }
         }
-        if entries.isEmpty && problems.isEmpty { throw CLIError("\(file): no queries") }
+        if entries.isEmpty { throw CLIError(problems.isEmpty ? "\(file): no queries" : "\(file): no valid queries (\(problems.count) bad line\(problems.count == 1 ? "" : "s"))") }
         queries = entries
         if let out {
             if let space = QueryRunner.freeBytes(near: out), space < 64 * 1024 {
