@@ -98,7 +98,7 @@ public final class BackPatcher: @unchecked Sendable {
         while start < pairs.count {
             try cancel.check()
             let chunk = Array(pairs[start..<min(pairs.count, start + batchSize)])
-            let done = try self.cells(position, pairs: chunk, metric: metric)
+            let done = try self.cells(position, pairs: chunk, metric: metric, cancel: cancel)
             cells += done
             start += chunk.count
             progress?(done, cells.count, pairs.count)
@@ -107,7 +107,9 @@ public final class BackPatcher: @unchecked Sendable {
     }
 
     /// A batch of cells at one position, run together.
-    func cells(_ position: PatchPosition, pairs: [(source: Int, target: Int)], metric: BackPatchMetric) throws -> [BackPatchCell] {
+    /// `cancel` is also checked between generation steps, so a large batch stops within one step.
+    func cells(_ position: PatchPosition, pairs: [(source: Int, target: Int)], metric: BackPatchMetric,
+               cancel: CancellationToken? = nil) throws -> [BackPatchCell] {
         let T = problem.ids.count
         let p = problem.index(of: position)
         let dim = self.dim
@@ -153,6 +155,7 @@ public final class BackPatcher: @unchecked Sendable {
         // Greedy generation for all live cells at once, one token per step.
         var pos = T
         while !live.isEmpty {
+            try cancel.check()
             let stepRows = live.map { BatchRow(sequence: $0, position: pos) }
             let out = model.transformer.forward(rows: stepRows, input: .tokens(nextTokens), caches: caches, logits: .all)
             var stillLive: [Int] = []

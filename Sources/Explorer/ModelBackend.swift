@@ -32,7 +32,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     private var typedQueries: [String: TwoHopQuery] = [:]
 
     /// Cells per grid batch: small enough that the grid fills in steadily, large enough to batch well.
-    public var gridBatchSize = 32
+    public var gridBatchSize = 64
 
     public init(model: LanguageModel, samples: [TwoHopQuery] = [], warnings: [String] = []) throws {
         languageModel = model
