@@ -39,6 +39,10 @@ extension SweepReport {
         let gridW = (L - 1) * cell
         let w = left + gridW + 110, h = top + (L - 1) * cell + 56
         let title = "Back-patching at \(position.rawValue): success rate per (ℓs, ℓt)"
+        // Colours run from 0 to the best cell's rate, so a sparse grid stays visible; the bar says where.
+        var topRate = 0.0
+        for src in 1..<max(L, 1) { for t in 0..<src { topRate = max(topRate, s.rate(source: src, target: t) ?? 0) } }
+        if topRate == 0 { topRate = 1 }
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" font-family="sans-serif" font-size="11">
         <title>\(xml(title))</title>
@@ -55,7 +59,7 @@ extension SweepReport {
             for t in 0..<src {
                 let r = s.rate(source: src, target: t) ?? 0
                 let x = left + t * cell
-                out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(Self.heat(r))\" stroke=\"#dddddd\" stroke-width=\"0.5\">"
+                out += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell - 1)\" height=\"\(cell - 1)\" fill=\"\(Self.heat(r / topRate))\" stroke=\"#dddddd\" stroke-width=\"0.5\">"
                 out += "<title>ℓs=\(src) → ℓt=\(t): \(s.successes[src][t])/\(s.tried) (\(String(format: "%.0f%%", r * 100)))</title></rect>\n"
             }
         }
@@ -71,7 +75,7 @@ extension SweepReport {
             let r = 1 - Double(i) / 19
             out += "<rect x=\"\(barX)\" y=\"\(top + i * barH / 20)\" width=\"14\" height=\"\(barH / 20 + 1)\" fill=\"\(Self.heat(r))\"/>\n"
         }
-        out += "<text x=\"\(barX + 20)\" y=\"\(top + 8)\">100%</text>\n"
+        out += "<text x=\"\(barX + 20)\" y=\"\(top + 8)\">\(String(format: "%.0f%%", topRate * 100))</text>\n"
         out += "<text x=\"\(barX + 20)\" y=\"\(top + barH)\">0%</text>\n"
         out += "</svg>\n"
         return out

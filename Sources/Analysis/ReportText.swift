@@ -154,22 +154,27 @@ extension SweepReport {
         let shades: [String] = unicode ? ["  ", "░░", "▒▒", "▓▓", "██"] : ["  ", "..", "::", "##", "@@"]
         let zero = unicode ? "· " : ". "
         var best = (rate: 0.0, s: 0, t: 0)
+        for src in 1..<max(layers, 1) {
+            for t in 0..<src { if let r = s.rate(source: src, target: t), r > best.rate { best = (r, src, t) } }
+        }
+        // Shades are quarters of the best cell's rate, so a sparse grid stays visible.
+        let top = best.rate > 0 ? best.rate : 1
         var out = "Back-patching at \(position.rawValue): success rate per cell over \(s.tried) incorrect case\(s.tried == 1 ? "" : "s")"
         out += " (rows: source ℓs, columns: target ℓt)\n"
         for src in stride(from: layers - 1, through: 1, by: -1) {
             out += String(format: "  %3d ", src)
             for t in 0..<src {
                 let r = s.rate(source: src, target: t) ?? 0
-                if r > best.rate { best = (r, src, t) }
                 if r == 0 { out += zero; continue }
-                out += shades[min(4, max(1, Int((r * 4).rounded(.up))))]
+                out += shades[min(4, max(1, Int((r / top * 4 - 1e-9).rounded(.up))))]
             }
             out += "\n"
         }
         out += "      "
         for t in 0..<(layers - 1) { out += t % 5 == 0 ? String(t).padding(toLength: 2, withPad: " ", startingAt: 0) : "  " }
         out += "\n"
-        out += "      \(zero)0  \(shades[1]) ≤25%  \(shades[2]) ≤50%  \(shades[3]) ≤75%  \(shades[4]) ≤100%"
+        func pct(_ f: Double) -> String { String(format: "%.0f%%", top * f * 100) }
+        out += "      \(zero)0  \(shades[1]) ≤\(pct(0.25))  \(shades[2]) ≤\(pct(0.5))  \(shades[3]) ≤\(pct(0.75))  \(shades[4]) ≤\(pct(1))"
         if best.rate > 0 { out += String(format: "   best: ℓs=%d → ℓt=%d, %.0f%%", best.s, best.t, best.rate * 100) }
         out += "\n"
         return out
