@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
         var generation_tokens_per_s: Double
         var grid_s: Double?
         var grid_first_token_s: Double?
+        /// The naive oracle (a full re-run per cell) for the same grids, extrapolated from 15 cells.
+        var naive_grid_s: Double?
+        var naive_grid_first_token_s: Double?
         var peak_rss_mb: Double
     }
 
@@ -59,12 +62,23 @@ struct BenchCommand: ParsableCommand {
             let patcher = try BenchCommand.toyotaPatcher(m)
             out.grid_first_token_s = try median(repeats) { _ = try patcher.grid(.t2, metric: .firstToken) }
             out.grid_s = try median(max(1, repeats / 2)) { _ = try patcher.grid(.t2, metric: .generation) }
+            let sample = BackPatchGrid.pairs(layers: m.config.layers).enumerated().filter { $0.offset % 29 == 0 }.map(\.element)
+            for metric in [BackPatchMetric.firstToken, .generation] {
+                let s = Date()
+                for (src, tgt) in sample { _ = try patcher.naiveCell(.t2, source: src, target: tgt, metric: metric) }
+                let estimate = Date().timeIntervalSince(s) / Double(sample.count) * Double(m.config.layers * (m.config.layers - 1) / 2)
+                if metric == .generation { out.naive_grid_s = estimate } else { out.naive_grid_first_token_s = estimate }
+            }
         }
         out.peak_rss_mb = peakRSSMegabytes()
         if json { try printJSON(out); return }
         print(String(format: "model %@\nload %.3f s\nprompt %d tokens: %.1f tok/s\ngeneration: %.1f tok/s", m.name, out.load_s, out.prompt_tokens, out.prompt_tokens_per_s, out.generation_tokens_per_s))
-        if let g = out.grid_first_token_s { print(String(format: "t2 grid, first-token metric: %.3f s", g)) }
-        if let g = out.grid_s { print(String(format: "t2 grid, 10-token generation: %.3f s", g)) }
+        if let g = out.grid_first_token_s, let n = out.naive_grid_first_token_s {
+            print(String(format: "t2 grid, first-token metric: %.3f s (naive oracle %.1f s, %.0f×)", g, n, n / g))
+        }
+        if let g = out.grid_s, let n = out.naive_grid_s {
+            print(String(format: "t2 grid, 10-token generation: %.3f s (naive oracle %.1f s, %.0f×)", g, n, n / g))
+        }
         print(String(format: "peak RSS %.0f MB", out.peak_rss_mb))
     }
 

@@ -58,7 +58,10 @@ final class Linear: @unchecked Sendable {
     func apply(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
         if n <= Linear.matvecMaxRows {
-            Parallel.forEachChunk(0..<outDim, minChunk: 64) { rows in
+            // Splitting a small matrix across threads costs more (wake-ups) than it saves: only
+            // matrices of ≥ 4M weights (the unembedding, 7B-class layers) are shared out.
+            let minRows = outDim * inDim >= 1 << 22 ? 64 : outDim
+            Parallel.forEachChunk(0..<outDim, minChunk: minRows) { rows in
                 Kernels.matvec(type, data, rowBytes: rowBytes, cols: inDim, rows: rows, x, nx: n, ldx: inDim, y, ldy: outDim)
             }
         } else if let dense {
