@@ -32,6 +32,16 @@ public struct QueryTokens: Sendable, Equatable {
     static func validate(query: String, e1: String) throws(AnalysisError) {
         if query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .emptyQuery }
         if e1.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .emptyEntity("e1") }
+        if let bad = controlCharacter(in: query) { throw .badQuery("the query contains \(bad); remove it (tokenizers drop or mangle control characters)") }
+    }
+
+    /// The first control character of `text` other than tab, newline and carriage return, described
+    /// as "control character U+0004 at character 12", or nil.
+    public static func controlCharacter(in text: String) -> String? {
+        for (i, u) in text.unicodeScalars.enumerated() where u.properties.generalCategory == .control && !["\t", "\n", "\r"].contains(u) {
+            return "control character U+\(String(format: "%04X", u.value)) at character \(i)"
+        }
+        return nil
     }
 
     /// The token positions covering the last occurrence of `entity`, given how `decode` renders ids.

@@ -62,6 +62,7 @@ struct TokenJSON: Encodable {
 
 /// Encodes a prompt as the model's metadata says (BOS per `add_bos_token`, special tokens parsed).
 func tokenize(_ model: LanguageModel, _ text: String) throws -> [Int32] {
+    if let bad = QueryTokens.controlCharacter(in: text) { throw CLIError("the prompt contains \(bad); remove it") }
     let ids = model.tokenizer.encode(text)
     guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
     return ids

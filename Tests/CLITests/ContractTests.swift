@@ -85,6 +85,10 @@ struct ContractTests {
         #expect(notGGUF.status != 0 && notGGUF.stderr.contains("not a GGUF file"))
         let bad = try ContractCLI.run(["backpatch", "--query", "The capital of France is", "--e1", "Germany", "--e3", "Paris", "--position", "t2", "--source", "3", "--target", "1"])
         #expect(bad.status != 0 && bad.stderr.contains("Germany"))
+        let control = try ContractCLI.run(["generate", "The capital\u{04} of France is"])
+        #expect(control.status != 0 && control.stderr.contains("control character U+0004 at character 11"))
+        let controlQuery = try ContractCLI.run(["backpatch", "--query", "The capital of\u{07} France is", "--e1", "France", "--e3", "Paris", "--position", "t2", "--source", "3", "--target", "1"])
+        #expect(controlQuery.status != 0 && controlQuery.stderr.contains("U+0007"))
         let layers = try ContractCLI.run(["backpatch", "--query", "The capital of France is", "--e1", "France", "--e3", "Paris", "--position", "t2", "--source", "1", "--target", "3"])
         #expect(layers.status != 0 && layers.stderr.contains("source"))
     }
