@@ -55,18 +55,9 @@ public final class BackPatcher: @unchecked Sendable {
         var generation = ""
         var correct = rank == 1
         if metric == .generation {
-            var tokens: [Int32] = []
-            var logits = result.logits
-            var pos = problem.ids.count
-            while tokens.count < problem.generationTokens {
-                let next = Int32(argmax(logits))
-                if model.tokenizer.isEndOfGeneration(next) { break }
-                tokens.append(next)
-                if tokens.count == problem.generationTokens { break }
-                logits = model.transformer.forward(rows: [BatchRow(position: pos)], input: .tokens([next]), caches: [cache]).logits
-                pos += 1
-            }
-            generation = model.tokenizer.decode(tokens)
+            let tokens = try GreedyBatch.continueGreedy(model: model, caches: [cache], firstLogits: [result.logits],
+                                                        positions: [problem.ids.count], maxTokens: problem.generationTokens)
+            generation = model.tokenizer.decode(tokens[0])
             correct = problem.isCorrect(generation)
         }
         return BackPatchCell(position: position, source: source, target: target, generation: generation,
@@ -139,37 +130,12 @@ public final class BackPatcher: @unchecked Sendable {
         let lastRows = (0..<order.count).map { $0 * span + span - 1 }
         let first = model.transformer.forward(rows: rows, input: .residuals(input), caches: caches, logits: .rows(lastRows))
 
-        var probs: [(Float, Int)] = []
-        var tokens: [[Int32]] = Array(repeating: [], count: order.count)
-        var live: [Int] = []                                // cells still generating
-        var nextTokens: [Int32] = []
-        for seq in 0..<order.count {
-            let logits = first.logits(seq, vocab: vocab)
-            probs.append(probabilityAndRank(logits, token: problem.answerToken))
-            let next = Int32(argmax(logits))
-            if metric == .generation && !model.tokenizer.isEndOfGeneration(next) {
-                tokens[seq].append(next)
-                if steps > 1 { live.append(seq); nextTokens.append(next) }
-            }
-        }
-        // Greedy generation for all live cells at once, one token per step.
-        var pos = T
-        while !live.isEmpty {
-            try cancel.check()
-            let stepRows = live.map { BatchRow(sequence: $0, position: pos) }
-            let out = model.transformer.forward(rows: stepRows, input: .tokens(nextTokens), caches: caches, logits: .all)
-            var stillLive: [Int] = []
-            var stillNext: [Int32] = []
-            for (j, seq) in live.enumerated() {
-                let next = Int32(argmax(out.logits(j, vocab: vocab)))
-                if model.tokenizer.isEndOfGeneration(next) { continue }
-                tokens[seq].append(next)
-                if tokens[seq].count < steps { stillLive.append(seq); stillNext.append(next) }
-            }
-            live = stillLive
-            nextTokens = stillNext
-            pos += 1
-        }
+        let probs = (0..<order.count).map { probabilityAndRank(first.logits($0, vocab: vocab), token: problem.answerToken) }
+        // Greedy generation for all cells at once, one batched forward per token.
+        let tokens = metric == .generation
+            ? try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: GreedyBatch.rows(first, vocab: vocab),
+                                             positions: Array(repeating: T, count: order.count), maxTokens: steps, cancel: cancel)
+            : []
 
         var result = [BackPatchCell?](repeating: nil, count: pairs.count)
         for (seq, i) in order.enumerated() {

@@ -7,8 +7,7 @@ enum Kernels {
     /// Dequantizes `n` elements (whole blocks) of `type` from `src` into `dst`.
     @inline(__always)
     static func dequantizeRow(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-        let rc = hs_dequantize_row(type.rawValue, src, dst, Int64(n))
-        precondition(rc == 0, "hs_dequantize_row(\(type), n: \(n)) failed with \(rc)")
+        Dequantize.fast(type, from: src, count: n, into: dst)
     }
 
     /// y[j·ldy + r] = Σ_c W[r, c] · x[j·ldx + c] for rows r in `rows` and `nx` (≤ 8) vectors.
