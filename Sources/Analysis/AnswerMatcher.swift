@@ -29,4 +29,15 @@ public struct AnswerMatcher: Sendable, Equatable {
     public func matches(_ generation: String) -> Bool {
         candidates.contains { generation.range(of: $0, options: .caseInsensitive) != nil }
     }
+
+    /// True when `text` contains a candidate with at least one more character after it. Then every
+    /// continuation of `text` matches too: appended text cannot reach back into a completed character
+    /// (a combining mark or the rest of a split UTF-8 sequence only changes the last one), so a
+    /// generation can stop there with its outcome decided.
+    public func matchesWhateverFollows(_ text: String) -> Bool {
+        candidates.contains { c in
+            guard let r = text.range(of: c, options: .caseInsensitive) else { return false }
+            return r.upperBound < text.endIndex
+        }
+    }
 }

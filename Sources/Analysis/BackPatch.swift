@@ -25,10 +25,37 @@ public struct BackPatchCell: Codable, Sendable, Equatable {
     public var answerProb: Float
     /// Its rank there (1 = top).
     public var answerRank: Int
+    /// True when generation stopped as soon as the text named e3 (with more text after it): the cell
+    /// succeeds whatever the remaining tokens are, and `generation` is the text up to there.
+    public var stoppedOnceCorrect: Bool = false
+
+    public init(position: PatchPosition, source: Int, target: Int, generation: String, correct: Bool,
+                answerProb: Float, answerRank: Int, stoppedOnceCorrect: Bool = false) {
+        self.position = position
+        self.source = source
+        self.target = target
+        self.generation = generation
+        self.correct = correct
+        self.answerProb = answerProb
+        self.answerRank = answerRank
+        self.stoppedOnceCorrect = stoppedOnceCorrect
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        position = try c.decode(PatchPosition.self, forKey: .position)
+        source = try c.decode(Int.self, forKey: .source)
+        target = try c.decode(Int.self, forKey: .target)
+        generation = try c.decode(String.self, forKey: .generation)
+        correct = try c.decode(Bool.self, forKey: .correct)
+        answerProb = try c.decode(Float.self, forKey: .answerProb)
+        answerRank = try c.decode(Int.self, forKey: .answerRank)
+        stoppedOnceCorrect = try c.decodeIfPresent(Bool.self, forKey: .stoppedOnceCorrect) ?? false
+    }
 
     enum CodingKeys: String, CodingKey {
         case position, source, target, generation, correct
-        case answerProb = "answer_prob", answerRank = "answer_rank"
+        case answerProb = "answer_prob", answerRank = "answer_rank", stoppedOnceCorrect = "stopped_once_correct"
     }
 }
 

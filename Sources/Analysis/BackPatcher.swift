@@ -72,15 +72,17 @@ public final class BackPatcher: @unchecked Sendable {
 
     // MARK: The fast path
 
-    /// One cell, computed the fast way.
+    /// One cell, computed the fast way (with its whole generation).
     public func cell(_ position: PatchPosition, source: Int, target: Int, metric: BackPatchMetric = .generation) throws -> BackPatchCell {
         try checkPair(source: source, target: target)
-        return try cells(position, pairs: [(source, target)], metric: metric)[0]
+        return try cells(position, pairs: [(source, target)], metric: metric, untilDecided: false)[0]
     }
 
     /// The full ℓs > ℓt grid, in batches of `batchSize` cells; `progress` receives each finished batch.
-    public func grid(_ position: PatchPosition, metric: BackPatchMetric = .generation, batchSize: Int = 145,
-                     cancel: CancellationToken? = nil,
+    /// With `untilDecided` (the default) a cell stops generating once it has succeeded
+    /// (`BackPatchCell.stoppedOnceCorrect`); every success flag is the same either way.
+    public func grid(_ position: PatchPosition, metric: BackPatchMetric = .generation, batchSize: Int = 435,
+                     untilDecided: Bool = true, cancel: CancellationToken? = nil,
                      progress: ((_ finished: [BackPatchCell], _ done: Int, _ total: Int) -> Void)? = nil) throws -> BackPatchGrid {
         let pairs = BackPatchGrid.pairs(layers: layers)
         var cells: [BackPatchCell] = []
@@ -89,7 +91,7 @@ public final class BackPatcher: @unchecked Sendable {
         while start < pairs.count {
             try cancel.check()
             let chunk = Array(pairs[start..<min(pairs.count, start + batchSize)])
-            let done = try self.cells(position, pairs: chunk, metric: metric, cancel: cancel)
+            let done = try self.cells(position, pairs: chunk, metric: metric, untilDecided: untilDecided, cancel: cancel)
             cells += done
             start += chunk.count
             progress?(done, cells.count, pairs.count)
@@ -100,7 +102,7 @@ public final class BackPatcher: @unchecked Sendable {
     /// A batch of cells at one position, run together.
     /// `cancel` is also checked between generation steps, so a large batch stops within one step.
     func cells(_ position: PatchPosition, pairs: [(source: Int, target: Int)], metric: BackPatchMetric,
-               cancel: CancellationToken? = nil) throws -> [BackPatchCell] {
+               untilDecided: Bool = false, cancel: CancellationToken? = nil) throws -> [BackPatchCell] {
         let T = problem.ids.count
         let p = problem.index(of: position)
         let dim = self.dim
@@ -132,21 +134,83 @@ public final class BackPatcher: @unchecked Sendable {
 
         let probs = (0..<order.count).map { probabilityAndRank(first.logits($0, vocab: vocab), token: problem.answerToken) }
         // Greedy generation for all cells at once, one batched forward per token.
-        let tokens = metric == .generation
-            ? try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: GreedyBatch.rows(first, vocab: vocab),
-                                             positions: Array(repeating: T, count: order.count), maxTokens: steps, cancel: cancel)
-            : []
+        let generated = metric == .generation
+            ? try generate(caches: caches, targets: order.map { pairs[$0].target }, first: first, at: T, steps: steps,
+                           untilDecided: untilDecided, cancel: cancel)
+            : nil
 
         var result = [BackPatchCell?](repeating: nil, count: pairs.count)
         for (seq, i) in order.enumerated() {
             let (s, t) = pairs[i]
             let (prob, rank) = probs[seq]
-            let generation = metric == .generation ? model.tokenizer.decode(tokens[seq]) : ""
+            let generation = generated.map { model.tokenizer.decode($0.tokens[seq]) } ?? ""
             let correct = metric == .generation ? problem.isCorrect(generation) : rank == 1
-            result[i] = BackPatchCell(position: position, source: s, target: t, generation: generation,
-                                      correct: correct, answerProb: prob, answerRank: rank)
+            result[i] = BackPatchCell(position: position, source: s, target: t, generation: generation, correct: correct,
+                                      answerProb: prob, answerRank: rank, stoppedOnceCorrect: generated?.decided[seq] ?? false)
         }
         return result.map { $0! }
+    }
+
+    /// Greedy generation of every cell after its patched pass, sharing the blocks cells have in common.
+    ///
+    /// A cell's keys and values of blocks ≤ its target ℓt are the unpatched run's at the prompt, so
+    /// cells that have generated the same tokens so far compute the same thing in blocks 0 … ℓt for
+    /// the next token. Each step, cells with equal histories form a group: the one with the highest
+    /// target runs from the embedding and every other member forks from it at its own ℓt + 1 (taking
+    /// its residual and lower keys and values, `BatchRow.parent`). With `untilDecided`, a cell stops
+    /// once its text names e3 with more text after it (`AnswerMatcher.matchesWhateverFollows`).
+    /// `first` holds each cell's logits at the last prompt position; the first new token goes to `at`.
+    private func generate(caches: [KVCache], targets: [Int], first: ForwardResult, at start: Int, steps: Int,
+                          untilDecided: Bool, cancel: CancellationToken?) throws -> (tokens: [[Int32]], decided: [Bool]) {
+        let vocab = model.config.vocabSize
+        var tokens = [[Int32]](repeating: [], count: caches.count)
+        var decided = [Bool](repeating: false, count: caches.count)
+        var live: [Int] = []
+        /// Takes cell `seq`'s next token from `logits`; true when the cell goes on.
+        func take(_ seq: Int, _ logits: ArraySlice<Float>) -> Bool {
+            let t = Int32(argmax(logits))
+            if model.tokenizer.isEndOfGeneration(t) { return false }
+            tokens[seq].append(t)
+            if untilDecided && problem.answer.matchesWhateverFollows(model.tokenizer.decode(tokens[seq])) {
+                decided[seq] = true
+                return false
+            }
+            return tokens[seq].count < steps
+        }
+        for seq in caches.indices where steps > 0 && take(seq, first.logits(seq, vocab: vocab)) { live.append(seq) }
+
+        var step = 1
+        while !live.isEmpty {
+            try cancel.check()
+            // Groups of equal histories, in order of first appearance; the anchor has the highest target.
+            var groupOf: [[Int32]: Int] = [:]
+            var anchors: [Int] = []
+            var members: [[Int]] = []
+            for seq in live {
+                if let g = groupOf[tokens[seq]] {
+                    members[g].append(seq)
+                    if targets[seq] > targets[anchors[g]] { anchors[g] = seq }
+                } else {
+                    groupOf[tokens[seq]] = anchors.count
+                    anchors.append(seq)
+                    members.append([seq])
+                }
+            }
+            let position = start + step - 1
+            var rows = anchors.map { BatchRow(sequence: $0, position: position) }
+            var forks: [BatchRow] = []
+            for (g, group) in members.enumerated() {
+                for seq in group where seq != anchors[g] {
+                    forks.append(BatchRow(sequence: seq, position: position, startLayer: targets[seq] + 1, parent: g))
+                }
+            }
+            rows += forks.enumerated().sorted { ($0.element.startLayer, $0.offset) < ($1.element.startLayer, $1.offset) }.map(\.element)
+            let input = rows.map { tokens[$0.sequence].last! }
+            let result = model.transformer.forward(rows: rows, input: .tokens(input), caches: caches, logits: .all)
+            live = rows.indices.compactMap { r in take(rows[r].sequence, result.logits(r, vocab: vocab)) ? rows[r].sequence : nil }
+            step += 1
+        }
+        return (tokens, decided)
     }
 
     private func checkPair(source: Int, target: Int) throws {

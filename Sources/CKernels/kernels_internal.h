@@ -52,3 +52,6 @@ int hs_dequantize_avx2(uint32_t type, const uint8_t *src, float *dst, int64_t n)
 int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                    const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
 #endif
+
+/// Output columns per panel of the panel-layout GEMM (two AVX-512 registers).
+#define HS_NR 32

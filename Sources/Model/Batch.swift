@@ -6,17 +6,24 @@ public struct BatchRow: Sendable, Equatable {
     public var position: Int
     /// First block the row runs through (0 = from the embedding).
     public var startLayer: Int
+    /// A row (index into the batch, earlier in it, at the same position) this row forks from: the row's
+    /// input is the parent's residual entering block `startLayer`, and its cache receives the parent's
+    /// keys and values of blocks below `startLayer` at this position. For rows whose computation below
+    /// `startLayer` is provably the parent's (back-patch cells above their target layer); its input
+    /// value in `BatchInput` is ignored.
+    public var parent: Int?
 
-    public init(sequence: Int = 0, position: Int, startLayer: Int = 0) {
+    public init(sequence: Int = 0, position: Int, startLayer: Int = 0, parent: Int? = nil) {
         self.sequence = sequence
         self.position = position
         self.startLayer = startLayer
+        self.parent = parent
     }
 }
 
 /// What enters the model for each row.
 public enum BatchInput: Sendable {
-    /// One token per row; every row starts at the embedding (startLayer 0).
+    /// One token per row; every row starts at the embedding (startLayer 0) or forks from a parent.
     case tokens([Int32])
     /// (rows, dim) residual vectors: for row i, the input of block `rows[i].startLayer`
     /// (= the output of block startLayer − 1, or the embedding output when it is 0).

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The decoder stack of llama, qwen2 and gemma3 models: one forward function, hook points between its steps.
 ///
 /// Rows of a batch may belong to different sequences (each with its own KV cache) and may enter at
@@ -44,8 +46,8 @@ public final class Transformer: @unchecked Sendable {
         // Embedding (rows entering at layer 0) or given residuals.
         switch input {
         case .tokens(let ids):
-            precondition(ids.count == n && rows.allSatisfy { $0.startLayer == 0 })
-            for i in 0..<n {
+            precondition(ids.count == n && rows.allSatisfy { $0.startLayer == 0 || $0.parent != nil })
+            for i in 0..<n where rows[i].parent == nil {
                 weights.embedding.row(Int(ids[i]), into: x.p + i * dim)
                 if c.embeddingScale != 1 { for j in 0..<dim { x.p[i * dim + j] *= c.embeddingScale } }
             }
@@ -58,7 +60,10 @@ public final class Transformer: @unchecked Sendable {
         let firstLayer = rows[0].startLayer
         var active = 0
         for l in firstLayer..<c.layers {
-            while active < n && rows[active].startLayer <= l { active += 1 }
+            while active < n && rows[active].startLayer <= l {
+                if let p = rows[active].parent { fork(active, from: p, layer: l, rows: rows, caches: caches, x: x.p) }
+                active += 1
+            }
             let a = active
             let w = weights.blocks[l]
 
@@ -100,7 +105,7 @@ public final class Transformer: @unchecked Sendable {
             if c.architecture == .gemma3 {
                 for i in 0..<(a * c.ffnDim) { hb.p[i] = VectorMath.geluTanh(hb.p[i]) * hb2.p[i] }
             } else {
-                for i in 0..<(a * c.ffnDim) { hb.p[i] = VectorMath.silu(hb.p[i]) * hb2.p[i] }
+                hs_silu_mul(hb.p, hb2.p, Int64(a * c.ffnDim))
             }
             w.down.apply(hb.p, n: a, sub.p)
             if let post = w.postFfnNorm {
@@ -147,6 +152,19 @@ public final class Transformer: @unchecked Sendable {
 
     // MARK: Steps
 
+    /// Starts row `i` at block `l` as a copy of row `p`: its residual, and its keys and values below `l`.
+    private func fork(_ i: Int, from p: Int, layer l: Int, rows: [BatchRow], caches: [KVCache], x: UnsafeMutablePointer<Float>) {
+        let r = rows[i], parent = rows[p]
+        precondition(p < i && parent.position == r.position && parent.startLayer <= l,
+                     "row \(i) forks from row \(p), which must come earlier, run below block \(l), at the same position")
+        (x + i * config.dim).update(from: x + p * config.dim, count: config.dim)
+        let from = caches[parent.sequence], to = caches[r.sequence]
+        for below in 0..<l {
+            to.key(below, r.position).update(from: from.key(below, r.position), count: config.kvDim)
+            to.value(below, r.position).update(from: from.value(below, r.position), count: config.kvDim)
+        }
+    }
+
     private func applyRope(layer l: Int, rows: [BatchRow], active a: Int, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>) {
         let c = config
         let base = c.isLocal(l) ? (c.ropeBaseLocal ?? c.ropeBase) : c.ropeBase
@@ -154,8 +172,12 @@ public final class Transformer: @unchecked Sendable {
         let half = c.ropeDims / 2
         let cs = Buffer(2 * half)
         defer { cs.free() }
+        var tablePosition = -1     // rows of a batch mostly share positions: compute each table once
         for i in 0..<a {
-            rope.table(rows[i].position, cos: cs.p, sin: cs.p + half)
+            if rows[i].position != tablePosition {
+                rope.table(rows[i].position, cos: cs.p, sin: cs.p + half)
+                tablePosition = rows[i].position
+            }
             rope.apply(q + i * c.qDim, heads: c.heads, headDim: c.headDim, cos: cs.p, sin: cs.p + half)
             rope.apply(k + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cs.p, sin: cs.p + half)
         }

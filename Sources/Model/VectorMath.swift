@@ -40,9 +40,6 @@ enum VectorMath {
         for i in 0..<n { out[i] = x[i] * scale * w[i] }
     }
 
-    /// silu(x) = x · σ(x).
-    @inline(__always) static func silu(_ x: Float) -> Float { x / (1 + expf(-x)) }
-
     /// GELU, tanh approximation (gemma).
     @inline(__always) static func geluTanh(_ x: Float) -> Float {
         0.5 * x * (1 + tanhf(0.7978845608028654 * (x + 0.044715 * x * x * x)))

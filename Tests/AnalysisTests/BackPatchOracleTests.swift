@@ -44,6 +44,34 @@ struct BackPatchOracleTests {
         }
     }
 
+    /// Stopping a cell once its text names e3 decides every cell the same way; a stopped generation is
+    /// the start of the full one. (The full-generation path is what `fastCellsEqualFullReruns` checks.)
+    @Test func stoppingOnceCorrectDecidesTheSameCells() throws {
+        let model = try #require(Shared.model)
+        var stopped = 0
+        for q in Self.queries {
+            let patcher = try BackPatcher(model: model, problem: BackPatchProblem(model: model, query: q.query, e1: q.e1, e3: q.e3))
+            for position in PatchPosition.allCases {
+                let pairs = Self.sampleCells(layers: model.config.layers)
+                let full = try patcher.cells(position, pairs: pairs, metric: .generation, untilDecided: false)
+                let early = try patcher.cells(position, pairs: pairs, metric: .generation, untilDecided: true)
+                for (a, b) in zip(full, early) {
+                    #expect(a.correct == b.correct, "\(q.e1) \(position) (\(a.source), \(a.target))")
+                    #expect(!a.stoppedOnceCorrect)
+                    if b.stoppedOnceCorrect {
+                        stopped += 1
+                        #expect(b.correct && a.generation.hasPrefix(b.generation) && b.generation.count < a.generation.count,
+                                "\(b.generation.debugDescription) vs \(a.generation.debugDescription)")
+                    } else {
+                        #expect(a.generation == b.generation)
+                    }
+                    #expect(a.answerProb == b.answerProb)
+                }
+            }
+        }
+        #expect(stopped > 0, "no cell succeeded early: the test exercised nothing")
+    }
+
     /// A cell's result does not depend on which other cells share its batch.
     @Test func gridIsIndependentOfBatching() throws {
         let model = try #require(Shared.model)

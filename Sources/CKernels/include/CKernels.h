@@ -84,6 +84,49 @@ int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int
 /// IEEE binary16 → binary32 (exact; subnormals, infinities and NaNs included).
 float hs_fp16_to_fp32(uint16_t h);
 
+/* ---- Float32 GEMM on panel-layout weights (the dense path of small models) ----
+ *
+ * A weight matrix W [n × k] (row r = output r) is stored as ceil(n/32) panels of 32 outputs; panel j
+ * holds, for each kk < k, the 32 floats W[32j + c, kk] (c < 32; rows ≥ n are zero). The GEMM
+ *
+ *     y[i*ldy + r] = Σ_{kk < k} x[i*ldx + kk] · W[r, kk]       (i < m, r in panels [p0, p1))
+ *
+ * runs an AVX-512 register-tiled kernel (12 rows × 32 outputs) that reads each panel contiguously;
+ * float32 products and sums, so it differs from any other float32 GEMM by summation order only.
+ * Callers split the panels [p0, p1) across threads. Only built and offered on x86-64 CPUs with AVX-512F;
+ * elsewhere (or with HOPSCOPE_KERNELS=scalar or HOPSCOPE_GEMM=blas) hs_gemm_available() is 0 and
+ * callers keep W row-major and use BLAS.
+ */
+
+/// 1 when hs_gemm_panels can run here (AVX-512F and not switched off by the environment).
+int hs_gemm_available(void);
+
+/// Floats needed for the panels of an n × k matrix (n rounded up to whole panels).
+int64_t hs_panels_floats(int64_t n, int64_t k);
+
+/// Stores row `row` (k floats at `src`) of a matrix into its panel layout.
+void hs_panels_pack_row(const float *src, int64_t row, int64_t k, float *panels);
+
+/// Reads row `row` of a panel-layout matrix into `dst` (k floats).
+void hs_panels_row(const float *panels, int64_t row, int64_t k, float *dst);
+
+/// The panel GEMM above. `panels` must be 64-byte aligned. Returns 0; -1 on bad arguments; -2 when
+/// the CPU (or the environment) does not allow it.
+int hs_gemm_panels(const float *x, int64_t m, int64_t k, int64_t ldx, const float *panels, int64_t n,
+                   int64_t p0, int64_t p1, float *y, int64_t ldy);
+
+/// SwiGLU's activation in place: gate[i] = silu(gate[i]) · up[i] = gate[i] / (1 + e^(−gate[i])) · up[i].
+/// With AVX-512 (as hs_gemm_available) e^x is a vectorized polynomial within ~2 ulp of expf
+/// (hs_exp_avx512_lane exposes one lane for tests); otherwise expf.
+void hs_silu_mul(float *gate, const float *up, int64_t n);
+
+/// e^x as hs_silu_mul computes it (x in [−88, 88]).
+float hs_exp_avx512_lane(float x);
+
+/// Makes glibc serve allocations up to 512 MB from the heap and keep freed memory (no-op elsewhere):
+/// by default each large buffer is a fresh mmap whose pages the kernel zero-fills on first touch, every call.
+void hs_keep_large_allocations_on_heap(void);
+
 #ifdef __cplusplus
 }
 #endif
