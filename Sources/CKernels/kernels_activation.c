@@ -5,7 +5,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* e^x for x in [-88, 88] (callers clamp): Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, then
+/* e^x for x in [-104, 104] (callers clamp; beyond ±88 the result is 0/denormal or +inf): Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, then
  * Cephes' degree-7 polynomial for e^r (relative error ≤ 2·10⁻⁷, i.e. ~2 ulp, like expf's contract),
  * and 2^n applied exactly by vscalefps. */
 static inline __attribute__((target("avx512f"))) __m512 exp_avx512(__m512 x) {
@@ -25,7 +25,9 @@ static inline __attribute__((target("avx512f"))) __m512 exp_avx512(__m512 x) {
 }
 
 static __attribute__((target("avx512f"))) void silu_mul_avx512(float *gate, const float *up, int64_t n) {
-    const __m512 one = _mm512_set1_ps(1.0f), lo = _mm512_set1_ps(-88.0f), hi = _mm512_set1_ps(88.0f);
+    /* e^±104 is already 0 / +inf in float32 (vscalefps gets there exactly); the clamp only keeps the
+     * reduction finite for larger inputs. */
+    const __m512 one = _mm512_set1_ps(1.0f), lo = _mm512_set1_ps(-104.0f), hi = _mm512_set1_ps(104.0f);
     int64_t i = 0;
     for (; i < n; i += 16) {
         __mmask16 m = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);

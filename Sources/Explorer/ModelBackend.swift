@@ -222,7 +222,8 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     static func result(_ c: BackPatchCell, base: Float) -> BackPatchResult {
         BackPatchResult(position: TokenPosition(rawValue: c.position.rawValue) ?? .t2, source: c.source, target: c.target,
-                        generation: c.generation, correct: c.correct, probBefore: Double(base),
+                        // A grid cell stops generating once it names e3 ("…": the rest was not generated).
+                        generation: c.stoppedOnceCorrect ? c.generation + "…" : c.generation, correct: c.correct, probBefore: Double(base),
                         probAfter: Double(c.answerProb), rankAfter: c.answerRank)
     }
 

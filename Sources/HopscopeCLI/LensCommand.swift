@@ -55,7 +55,9 @@ struct BackpatchCommand: ParsableCommand {
             p is t1 (the last token of e1) or t2 (the last token). Blocks target+1 … L−1 are recomputed for
             positions ≥ p, then 10 tokens are generated greedily from the patched cache. A cell succeeds
             when the generation contains e3 or an alias (generation metric), or when e3's first token is
-            the top next token (first-token metric). The grid is every source > target pair.
+            the top next token (first-token metric). The grid is every source > target pair; its cells stop
+            generating once they name e3 ("stopped_once_correct": true, the generation up to there) unless
+            --full-generations.
             """)
 
     @OptionGroup var model: ModelOption
@@ -70,6 +72,7 @@ struct BackpatchCommand: ParsableCommand {
     @Option(help: "generation (the paper's 10-token criterion) or first-token.") var metric: BackPatchMetric = .generation
     @Flag(help: "Print JSON (one cell object, or the grid object).") var json = false
     @Flag(help: "Compute each cell by the definition (a full re-run per cell): the test oracle, slow.") var naive = false
+    @Flag(help: "Generate all 10 tokens of every grid cell, even once a cell has named e3 (slower).") var fullGenerations = false
 
     func validate() throws {
         if grid {
@@ -91,7 +94,9 @@ struct BackpatchCommand: ParsableCommand {
             let result: BackPatchGrid
             do {
                 result = naive ? try patcher.naiveGrid(position, metric: metric)
-                    : try patcher.grid(position, metric: metric) { _, done, total in log("back-patch grid: \(done)/\(total) cells") }
+                    : try patcher.grid(position, metric: metric, untilDecided: !fullGenerations) { _, done, total in
+                        log("back-patch grid: \(done)/\(total) cells")
+                    }
             } catch { throw CLIError("\(error)") }
             if json { try printJSON(result); return }
             let ok = result.cells.filter(\.correct)
@@ -110,7 +115,7 @@ struct BackpatchCommand: ParsableCommand {
     }
 
     func describe(_ c: BackPatchCell, base: (prob: Float, rank: Int)) -> String {
-        "\(c.position) \(c.source)→\(c.target)  \(c.correct ? "✓" : "✗")  \(c.generation.debugDescription)  "
+        "\(c.position) \(c.source)→\(c.target)  \(c.correct ? "✓" : "✗")  \(c.generation.debugDescription)\(c.stoppedOnceCorrect ? "…" : "")  "
             + String(format: "p(answer) %.4g → %.4g (rank %d → %d)", base.prob, c.answerProb, base.rank, c.answerRank)
     }
 }

@@ -65,6 +65,21 @@ public final class KVCache: @unchecked Sendable {
         return v[layer] + (position - prefixLength) * kvDim
     }
 
+    /// Calls `body` for each contiguous run of `positions` in storage (a prefix's, then this cache's own):
+    /// the run's first position, its length, and the key and value of that first position — position
+    /// `first + i` is at `key + i·kvDim`. Lets attention walk keys with plain pointer steps.
+    @inline(__always)
+    func forEachRun(_ layer: Int, _ positions: Range<Int>,
+                    _ body: (_ first: Int, _ count: Int, _ key: UnsafePointer<Float>, _ value: UnsafePointer<Float>) -> Void) {
+        guard !positions.isEmpty else { return }
+        let split = min(max(positions.lowerBound, prefixLength), positions.upperBound)
+        if positions.lowerBound < split { prefix!.forEachRun(layer, positions.lowerBound..<split, body) }
+        if split < positions.upperBound {
+            let offset = (split - prefixLength) * kvDim
+            body(split, positions.upperBound - split, k[layer] + offset, v[layer] + offset)
+        }
+    }
+
     /// Copies `layers` × `positions` of keys and values from `other` into this cache's own storage.
     public func copy(from other: KVCache, layers: Range<Int>, positions: Range<Int>) {
         guard let last = positions.last else { return }

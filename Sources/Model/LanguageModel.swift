@@ -144,9 +144,31 @@ public final class LanguageModel: @unchecked Sendable {
     }
 }
 
-/// Index of the largest value (the first on ties), as greedy decoding picks.
+/// Index of the largest value (the first on ties; NaNs never win), as greedy decoding picks.
+///
+/// Vectorized: the maximum over 16-lane blocks, then the first index holding it; falls back to the
+/// plain scan for inputs without an ordinary maximum (all NaN).
 @inlinable
 public func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
+    let n = values.count
+    guard n >= 64, let base = values.baseAddress else { return argmaxScan(values) }
+    var m = SIMD16<Float>(repeating: -.infinity)
+    var i = 0
+    while i + 16 <= n {
+        let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self)
+        m.replace(with: v, where: v .> m)      // NaN lanes compare false: skipped, as in the scan
+        i += 16
+    }
+    var best = m.max()
+    while i < n { if base[i] > best { best = base[i] }; i += 1 }
+    guard best > -.infinity else { return argmaxScan(values) }
+    for j in 0..<n where base[j] == best { return j }
+    return argmaxScan(values)
+}
+
+/// argmax by a plain scan.
+@inlinable
+public func argmaxScan(_ values: UnsafeBufferPointer<Float>) -> Int {
     var best = 0
     var bestValue = -Float.infinity
     for i in 0..<values.count where values[i] > bestValue {

@@ -201,22 +201,27 @@ public final class Transformer: @unchecked Sendable {
                     let r = rows[i], cache = caches[r.sequence]
                     let lo = window.map { max(0, r.position - $0 + 1) } ?? 0
                     let span = r.position - lo + 1
+                    let kvDim = c.kvDim, headDim = c.headDim, scale = c.attentionScale
                     for h in 0..<c.heads {
-                        let qh = q + i * c.qDim + h * c.headDim
-                        let kvOff = (h / group) * c.headDim
-                        for j in 0..<span {
-                            let p = lo + j
-                            if let blocked, blocked.contains(AttentionEdge(query: r.position, key: p)) {
+                        let qh = q + i * c.qDim + h * headDim
+                        let kvOff = (h / group) * headDim
+                        cache.forEachRun(l, lo..<(r.position + 1)) { first, count, key, _ in
+                            for j in 0..<count {
+                                scores.p[first - lo + j] = VectorMath.dot(qh, key + j * kvDim + kvOff, headDim) * scale
+                            }
+                        }
+                        if let blocked {
+                            for j in 0..<span where blocked.contains(AttentionEdge(query: r.position, key: lo + j)) {
                                 scores.p[j] = -.infinity
-                            } else {
-                                scores.p[j] = VectorMath.dot(qh, cache.key(l, p) + kvOff, c.headDim) * c.attentionScale
                             }
                         }
                         VectorMath.softmax(scores.p, span)
-                        let o = out + i * c.qDim + h * c.headDim
-                        o.initialize(repeating: 0, count: c.headDim)
-                        for j in 0..<span where scores.p[j] != 0 {
-                            VectorMath.axpy(scores.p[j], cache.value(l, lo + j) + kvOff, o, c.headDim)
+                        let o = out + i * c.qDim + h * headDim
+                        o.initialize(repeating: 0, count: headDim)
+                        cache.forEachRun(l, lo..<(r.position + 1)) { first, count, _, value in
+                            for j in 0..<count where scores.p[first - lo + j] != 0 {
+                                VectorMath.axpy(scores.p[first - lo + j], value + j * kvDim + kvOff, o, headDim)
+                            }
                         }
                         if !meansBuf.isEmpty {
                             for j in 0..<span { meansBuf[i][lo + j] += scores.p[j] / Float(c.heads) }

@@ -120,7 +120,7 @@ int hs_gemm_panels(const float *x, int64_t m, int64_t k, int64_t ldx, const floa
 /// (hs_exp_avx512_lane exposes one lane for tests); otherwise expf.
 void hs_silu_mul(float *gate, const float *up, int64_t n);
 
-/// e^x as hs_silu_mul computes it (x in [−88, 88]).
+/// e^x as hs_silu_mul computes it (x in [−104, 104]).
 float hs_exp_avx512_lane(float x);
 
 /// Makes glibc serve allocations up to 512 MB from the heap and keep freed memory (no-op elsewhere):
