@@ -185,9 +185,20 @@ public final class Sweep: @unchecked Sendable {
         case none
     }
 
+    /// Which queries get stages (Patchscope, knockout, lens, projections).
+    public enum StageSelection: String, Sendable, CaseIterable {
+        /// Queries whose two hops the model knows: the population the paper analyses (and the only
+        /// one whose stages mean something — "first hop resolved" needs a first hop the model knows).
+        case known
+        /// Every query.
+        case all
+    }
+
     public struct Options: Sendable {
         /// Compute stages (Patchscope, knockout, lens, projections): the slower half of a query.
         public var stages = true
+        /// For which queries, when `stages`.
+        public var stagesFor: StageSelection = .known
         public var backpatch: BackPatchSelection = .incorrect
         public var positions: [PatchPosition] = [.t1, .t2]
         /// `.generation` is the paper's criterion; `.firstToken` is ~10× faster.
@@ -243,7 +254,7 @@ public final class Sweep: @unchecked Sendable {
         } catch { try fail(error, "evaluation"); return row }
         done += w.eval
 
-        if let analyzer {
+        if let analyzer, options.stagesFor == .all || row.hopsKnown {
             do {
                 row.stages = try analyzer.run(q, progress: slice(w.stages), cancel: cancel).stages
             } catch { try fail(error, "stages"); return row }

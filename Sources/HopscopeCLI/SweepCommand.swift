@@ -8,6 +8,7 @@ import Glibc
 #endif
 
 extension Sweep.BackPatchSelection: ExpressibleByArgument {}
+extension Sweep.StageSelection: ExpressibleByArgument {}
 
 /// `hopscope sweep`: the whole pipeline over a query file, one JSONL row per query.
 ///
@@ -71,6 +72,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Leave out the stages (Patchscope, knockout, lens).")
     var noStages = false
 
+    @Option(help: "Which queries get stages: known (both hops answered correctly, the paper's population) or all.")
+    var stagesFor: Sweep.StageSelection = .known
+
     @Option(help: "Greedy tokens per generation.")
     var maxTokens = 10
 
@@ -92,6 +96,7 @@ struct SweepCommand: ParsableCommand {
         let lm = try modelOption.load()
         var options = Sweep.Options()
         options.stages = !noStages
+        options.stagesFor = stagesFor
         options.backpatch = noBackpatch ? .none : backpatch
         options.metric = gridMetric
         options.maxTokens = maxTokens

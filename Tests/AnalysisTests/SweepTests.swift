@@ -306,3 +306,23 @@ enum SweepReportFixture {
         #expect(throws: AnalysisError.badQuery("\(bad):2: not a sweep row: missing key 'id'")) { try SweepReport.read(paths: [bad]) }
     }
 }
+
+/// Stages are computed for the queries whose two hops the model knows, unless asked for all.
+@Suite(.serialized, .enabled(if: Shared.available))
+struct SweepStageSelectionTests {
+    @Test func stagesOnlyWhereBothHopsAreKnown() throws {
+        let model = try #require(Shared.model)
+        // The model answers "The country of origin of Toyota is" with Japan, not Peru: hop 1 is wrong.
+        let unknown = TwoHopQuery(id: "u", e1: "Toyota", r1: "country of origin", e2: "Peru", r2: "currency", e3: "Peruvian sol",
+                                  e3Aliases: ["sol"])
+        var options = Sweep.Options()
+        options.backpatch = .none
+        let known = try Sweep(model: model, options: options).run(unknown)
+        #expect(known.evaluation?.hop1Correct == false)
+        #expect(known.stages == nil)
+        options.stagesFor = .all
+        let all = try Sweep(model: model, options: options).run(unknown)
+        #expect(all.stages != nil)
+        #expect(all.evaluation == known.evaluation)
+    }
+}
