@@ -235,7 +235,9 @@ public final class Terminal {
             case KEY_BTAB: return .backTab
             case KEY_MOUSE:
                 var row: Int32 = 0, col: Int32 = 0
-                switch hs_mouse_event(&row, &col) {
+                let kind = hs_mouse_event(&row, &col)
+                guard mouse else { return nil }
+                switch kind {
                 case 1: return .mouse(MouseEvent(.press, row: Int(row), col: Int(col)))
                 case 4: return .mouse(MouseEvent(.wheelUp, row: Int(row), col: Int(col)))
                 case 5: return .mouse(MouseEvent(.wheelDown, row: Int(row), col: Int(col)))
