@@ -74,10 +74,10 @@ public enum UIBenchmark {
         return layout.key(for: MouseEvent(.press, row: t.firstRow + min(t.window.shown.count - 1, offset), col: t.columns.lowerBound + 3))
     }
 
-    /// A press on the cell left of (or right of, at target 0) the grid cursor, on the cursor's row.
+    /// A press on the cell right of (or left of, at the diagonal) the grid cursor, on the cursor's row.
     static func clickGridCell(_ layout: ScreenLayout, _ state: ExplorerState) -> Key {
         guard let g = layout.grid, let gm = state.grid, let i = g.sources.firstIndex(of: gm.cursorSource) else { return .click(.nothing) }
-        let t = gm.cursorTarget > 0 ? gm.cursorTarget - 1 : min(gm.cursorSource - 1, 1)
+        let t = gm.cursorTarget + 1 < gm.cursorSource ? gm.cursorTarget + 1 : max(0, gm.cursorTarget - 1)
         return layout.key(for: MouseEvent(.press, row: g.screenRow(ofSourceIndex: i), col: g.column(ofTarget: t) + g.cellWidth / 2))
     }
 
