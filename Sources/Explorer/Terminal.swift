@@ -101,7 +101,7 @@ public final class Terminal {
     /// instead of the terminal, for `hopscope bench --ui`: the same drawing and diffing, no tty, no signals.
     public init(headlessOutput output: Int32, rows: Int, cols: Int, term: String = "xterm-256color",
                 environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
-        setlocale(LC_ALL, "")
+        // The locale is the caller's (a test process must not have it changed under it).
         glyphs = glyphsForCodeset(String(cString: nl_langinfo(nl_item(CODESET))))
         recorder = nil
         outFile = fdopen(dup(output), "w")

@@ -12,6 +12,7 @@ extension BenchCommand {
     /// 80×24    j                           150  0.41 ms  0.80 ms  1.2 ms     61 (75)
     /// ```
     func runUI() throws {
+        setlocale(LC_ALL, "")      // as the explorer does: UTF-8 drawing when the locale says so
         let report = try UIBenchmark.run(sizes: [(80, 24), (250, 80)], rounds: uiRounds)
         if json { try printJSON(report); return }
         print("keystroke → frame written (state.handle + render + curses diff to a file), \(report.rounds) rounds after a warm-up, colour \(report.color_mode)")

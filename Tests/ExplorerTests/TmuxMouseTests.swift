@@ -103,6 +103,20 @@ struct TmuxMouseTests {
         #expect(t.mouseFlags() == "0 0")
     }
 
+    /// Killed while capturing the mouse: the signal handler turns reporting off with the rest of the tty.
+    @Test func sigtermTurnsMouseReportingOff() throws {
+        let t = try TmuxSession(cols: 100, rows: 30)
+        defer { t.close() }
+        t.wait(for: "analyzed:")
+        #expect(t.mouseFlags() == "1 1")
+        let pid = try #require(try t.explorerPID())
+        kill(pid, SIGTERM)
+        let (status, before, after) = t.waitForExit()
+        #expect(status == "143")
+        #expect(before != nil && before == after)
+        #expect(t.mouseFlags() == "0 0")
+    }
+
     /// `--no-mouse`: the terminal keeps its own selection; a stray report does not click.
     @Test func noMouseLeavesTheMouseToTheTerminal() throws {
         let t = try TmuxSession(cols: 100, rows: 30, args: "--no-mouse")
