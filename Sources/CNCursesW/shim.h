@@ -26,12 +26,16 @@ extern int wcwidth(wchar_t c);
 /// Columns a code point occupies (-1 for non-printable), from the C library's current locale.
 static inline int hs_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
 
-// Mouse wheel: the button masks are macros built from NCURSES_MOUSE_MASK.
-static inline mmask_t hs_wheel_mask(void) { return BUTTON4_PRESSED | BUTTON5_PRESSED; }
-static inline int hs_mouse_wheel(void) {   // -1 up, +1 down, 0 other
+// Mouse: the button masks are macros built from NCURSES_MOUSE_MASK. Presses only (no click
+// resolution, which would delay every press by mouseinterval), button 1 and the wheel.
+static inline mmask_t hs_mouse_mask(void) { return BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED; }
+/// The pending mouse event: 1 button-1 press, 4 wheel up, 5 wheel down, 0 anything else; its cell in *row, *col.
+static inline int hs_mouse_event(int *row, int *col) {
     MEVENT ev;
     if (getmouse(&ev) != OK) return 0;
-    if (ev.bstate & BUTTON4_PRESSED) return -1;
-    if (ev.bstate & BUTTON5_PRESSED) return 1;
+    *row = ev.y; *col = ev.x;
+    if (ev.bstate & BUTTON1_PRESSED) return 1;
+    if (ev.bstate & BUTTON4_PRESSED) return 4;
+    if (ev.bstate & BUTTON5_PRESSED) return 5;
     return 0;
 }

@@ -28,6 +28,8 @@ public final class ExplorerApp {
         public var replaySpeed: Double = 1
         /// Loads another model for `:model PATH` (nil: the command is not available).
         public var loadBackend: (@Sendable (String) throws -> any ExplorerBackend)?
+        /// Report clicks and the wheel (see `MouseSetting`).
+        public var mouse = true
         public init(query: String? = nil, theme: String = "dark", recordPath: String? = nil, transcriptPath: String? = nil) {
             self.query = query; self.theme = theme; self.recordPath = recordPath; self.transcriptPath = transcriptPath
         }
@@ -60,7 +62,7 @@ public final class ExplorerApp {
         if let path = options.transcriptPath { transcript = try TranscriptWriter(path: path) }
         defer { recorder?.close(); transcript?.close() }
 
-        let terminal = try Terminal(recorder: recorder)
+        let terminal = try Terminal(recorder: recorder, mouse: options.mouse)
         defer { terminal.stop(); gridCancellation?.cancel(); analysisCancellation?.cancel() }
         let renderer = Renderer(glyphs: terminal.glyphs)
 
@@ -88,6 +90,8 @@ public final class ExplorerApp {
 
         var quit = false
         var dirty = true
+        // Where things were on the last frame drawn: what the user saw when clicking.
+        var layout = ScreenLayout()
         while !quit {
             for fx in pending {
                 transcript?.request(fx)
@@ -177,7 +181,10 @@ public final class ExplorerApp {
             if dirty {
                 let (rows, cols) = terminal.size
                 state.pageSize = max(1, rows - 12)
-                terminal.draw(renderer.render(state, rows: rows, cols: cols))
+                let frame = renderer.render(state, rows: rows, cols: cols)
+                terminal.draw(frame)
+                layout = frame.layout
+                state.remember(layout)
                 dirty = false
             }
             // Short timeout while work is running so results show promptly; long when idle.
@@ -186,7 +193,9 @@ public final class ExplorerApp {
             // Keys that are already waiting (typing, a fast paste) are all handled before the next draw.
             var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
             var handled = 0
-            while let k = key {
+            while var k = key {
+                // A click is hit-tested against the frame on screen and recorded as what it hit.
+                if case .mouse(let m) = k { k = layout.key(for: m) }
                 transcript?.key(k)
                 pending += state.handle(k)
                 dirty = true

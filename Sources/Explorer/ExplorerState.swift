@@ -86,6 +86,9 @@ public struct ExplorerState: Sendable {
     var previousQuery: String?
     /// Table rows visible in the last render (for PgUp/PgDn); set by the renderer's caller.
     public var pageSize = 10
+    /// The first grid source row and sample-browser entry on screen in the last frame (see `remember`).
+    public var gridScrollTop = 0
+    public var sampleScrollTop = 0
     /// What the `/` browser's search line holds; `filteredSamples` is what it lists.
     public var sampleFilter = ""
     /// Samples whose id, prompt or entities contain every word of the filter (ignoring case).
@@ -146,11 +149,21 @@ public struct ExplorerState: Sendable {
         return fx
     }
 
+    /// Keeps the scroll positions a frame was drawn with, so the next frame scrolls from there and a
+    /// click on a visible row never moves the list under the mouse. Called by the app after each draw.
+    public mutating func remember(_ layout: ScreenLayout) {
+        if let t = layout.layerTable { layer.scrollTop = t.window.top }
+        if let g = layout.grid { gridScrollTop = g.window.top }
+        if let l = layout.samples { sampleScrollTop = l.window.top }
+    }
+
     // MARK: keys
 
     public mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [.redraw] }
+        if case .mouse = key { return [] }      // raw events are hit-tested by the app into .click / ↑ / ↓
         warningPinned = false
+        if case .click(let hit) = key { return handleClick(hit) }
         if key == .ctrl("l") { return [.redraw] }
         if key == .ctrl("c") { return [.quit] }
         if let o = overlay { return handleOverlay(o, key) }
@@ -159,10 +172,34 @@ public struct ExplorerState: Sendable {
         case .char("q"): return [.quit]
         case .char("?"): overlay = .help; return []
         case .char(":"): overlay = .command; command.setText(""); return []
-        case .char("/"): overlay = .samples(0); sampleFilter = ""; return []
+        case .char("/"): overlay = .samples(0); sampleFilter = ""; sampleScrollTop = 0; return []
         default: break
         }
         return screen == .layers ? handleLayers(key) : handleGrid(key)
+    }
+
+    /// A click selects what it hits: a layer row, a grid cell, a sample. A click on what is already
+    /// selected acts as ⏎ (the layer detail, the cell in the layer view, analyse the sample), so a
+    /// double-click opens. A click anywhere closes the help and the detail overlay.
+    private mutating func handleClick(_ hit: Hit) -> [Effect] {
+        switch (overlay, hit) {
+        case (.help?, _), (.detail?, _):
+            overlay = nil
+        case (.samples(let i)?, .sample(let j)):
+            guard j >= 0, j < filteredSamples.count else { return [] }
+            if i == j { return handleOverlay(.samples(i), .enter) }
+            overlay = .samples(j)
+        case (nil, .layerRow(let r)) where screen == .layers && !layer.editingQuery:
+            guard let a = layer.analysis, r >= 0, r < a.rows.count else { return [] }
+            if r == layer.selectedRow { return handleLayers(.enter) }
+            layer.selectedRow = r
+        case (nil, .gridCell(let s, let t)) where screen == .grid:
+            guard let g = grid, s >= 1, s < g.layers, t >= 0, t < s else { return [] }
+            if s == g.cursorSource && t == g.cursorTarget { return handleGrid(.enter) }
+            grid!.cursorSource = s; grid!.cursorTarget = t
+        default: break
+        }
+        return []
     }
 
     private mutating func handleQueryEdit(_ key: Key) -> [Effect] {

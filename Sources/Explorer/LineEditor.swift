@@ -10,6 +10,10 @@ public enum Key: Equatable, Sendable, Hashable {
     case resize
     case paste(String)            // a bracketed paste, delivered whole
     case function(Int)
+    /// A raw mouse event from the terminal; the app turns it into `.click` or ↑/↓ through the screen's layout.
+    case mouse(MouseEvent)
+    /// A click on something on the screen (what the mouse event hit, so transcripts replay at any size).
+    case click(Hit)
 }
 
 /// A single-line editor with a cursor, kill commands and history, edited grapheme by grapheme.

@@ -1,11 +1,15 @@
 // Rendering: ExplorerState → CellGrid. Pure functions of the state, the size and the glyph set.
 import Foundation
 
-/// A rendered screen: the cells, and where the terminal cursor goes (nil = hidden).
+/// A rendered screen: the cells, where the terminal cursor goes (nil = hidden) and where the clickable things are.
 public struct Frame: Equatable, Sendable {
     public var grid: CellGrid
     public var cursor: (row: Int, col: Int)?
-    public init(grid: CellGrid, cursor: (row: Int, col: Int)? = nil) { self.grid = grid; self.cursor = cursor }
+    /// The layouts the cells were drawn with, for hit-testing mouse clicks on this frame.
+    public var layout = ScreenLayout()
+    public init(grid: CellGrid, cursor: (row: Int, col: Int)? = nil, layout: ScreenLayout = ScreenLayout()) {
+        self.grid = grid; self.cursor = cursor; self.layout = layout
+    }
     public static func == (a: Frame, b: Frame) -> Bool {
         a.grid == b.grid && a.cursor?.row == b.cursor?.row && a.cursor?.col == b.cursor?.col
     }
@@ -40,10 +44,15 @@ public struct Renderer: Sendable {
         case .layers: frame = renderLayers(state, rows: H, cols: W)
         case .grid: frame = renderGrid(state, rows: H, cols: W)
         }
+        // An overlay covers the view: its table or grid is not clickable underneath.
+        if state.overlay != nil { frame.layout = ScreenLayout() }
         switch state.overlay {
         case .help: drawHelp(&frame.grid, screen: state.screen); frame.cursor = nil
         case .detail: drawDetail(&frame.grid, state); frame.cursor = nil
-        case .samples(let i): drawSamples(&frame.grid, state.filteredSamples, selected: i, filter: state.sampleFilter, of: state.samples.count); frame.cursor = nil
+        case .samples(let i):
+            frame.layout.samples = drawSamples(&frame.grid, state.filteredSamples, selected: i, scrollTop: state.sampleScrollTop,
+                                               filter: state.sampleFilter, of: state.samples.count)
+            frame.cursor = nil
         case .command:
             let r = H - 2
             frame.grid.fill(row: r, col: 0, height: 1, width: W, role: .status)
@@ -55,7 +64,7 @@ public struct Renderer: Sendable {
         }
         if rows == H && cols == W { return frame }
         g.blit(frame.grid, row: 0, col: 0)
-        return Frame(grid: g, cursor: frame.cursor)
+        return Frame(grid: g, cursor: frame.cursor, layout: frame.layout)
     }
 
     func drawTooSmall(_ g: inout CellGrid) {

@@ -16,30 +16,22 @@ extension Renderer {
         g.put(" " + gridProgressText(gm, barWidth: min(40, W / 4)), row: 1, col: 0, role: gm.running ? .bar : .dim)
         if gm.running { g.put(String(format: "  %.1f s elapsed", gm.elapsed), row: 1, col: displayWidth(gridProgressText(gm, barWidth: min(40, W / 4))) + 1, role: .dim) }
 
-        // Geometry: label column 12, cell width 1–3 columns.
+        // Geometry (label column, cell width, scrolled source rows): the same layout hit-tests clicks.
         let L = gm.layers
-        let left = 12
-        let cw = max(1, min(3, (W - left - 2) / max(1, L)))
-        let top = 4
-        let bottom = H - 4   // inclusive last heat-map row; H-3 cell detail, H-2 status, H-1 hints
-        let visible = max(1, bottom - top + 1)
-        // Sources L-1 … 1 from the top; scroll so the cursor's row is visible.
-        let sources = Array(stride(from: L - 1, through: 1, by: -1))
-        let curIdx = sources.firstIndex(of: gm.cursorSource) ?? 0
-        var first = 0
-        if sources.count > visible { first = min(max(0, curIdx - visible / 2), sources.count - visible) }
+        let lay = GridLayout(layers: L, cursorSource: gm.cursorSource, scrollTop: state.gridScrollTop, rows: H, cols: W)
+        let left = lay.left, cw = lay.cellWidth
         // Axis.
         g.put(" target ℓ \(gl.arrow)", row: 2, col: 0, role: .dim)
         let step = cw >= 3 ? 5 : cw == 2 ? 5 : 10
-        for t in stride(from: 0, to: L, by: step) { g.put(String(t), row: 2, col: left + t * cw, role: .dim) }
+        for t in stride(from: 0, to: L, by: step) { g.put(String(t), row: 2, col: lay.column(ofTarget: t), role: .dim) }
         g.put(" source ℓ ↓", row: 3, col: 0, role: .dim)
         g.put(gl.topLeft + String(repeating: gl.horizontal, count: min(W - left - 1, L * cw)), row: 3, col: left - 1, role: .border)
-        for i in 0..<min(visible, sources.count - first) {
-            let s = sources[first + i], r = top + i
+        for i in lay.window.shown {
+            let s = lay.sources[i], r = lay.screenRow(ofSourceIndex: i)
             g.put(pad(String(s), 8, right: true), row: r, col: 0, role: s == gm.cursorSource ? .key : .dim)
             g.put(gl.vertical, row: r, col: left - 1, role: .border)
             for t in 0..<s {
-                let x = left + t * cw
+                let x = lay.column(ofTarget: t)
                 var ch = gl.pending, role = Role.dim
                 if let cell = gm.cells[s][t] {
                     switch gm.metric {
@@ -52,12 +44,12 @@ extension Renderer {
                 g.put(isCursor && cw >= 3 ? "[" + ch + "]" : text, row: r, col: x, role: isCursor ? .cursor : role)
             }
         }
-        if first > 0 { g.put("▲", row: top, col: 2, role: .dim) }
-        if first + visible < sources.count { g.put("▼", row: bottom, col: 2, role: .dim) }
+        if lay.window.hiddenAbove > 0 { g.put("▲", row: lay.firstRow, col: 2, role: .dim) }
+        if lay.window.hiddenBelow > 0 { g.put("▼", row: lay.lastRow, col: 2, role: .dim) }
         // Legend at the right when there is room.
         let lx = left + L * cw + 3
         if lx + 24 < W {
-            var r = top
+            var r = lay.firstRow
             func leg(_ s: String, _ role: Role) { g.put(s, row: r, col: lx, role: role); r += 1 }
             leg("legend", .header)
             if gm.metric == .generation {
@@ -80,6 +72,6 @@ extension Renderer {
         statusLine(&g, row: H - 2, state)
         hints(&g, row: H - 1, [("h/j/k/l", "move"), ("⏎", "show in layer view"), ("Esc", gm.running ? "stop" : "back"),
                               ("m", "metric"), ("p", "t1/t2"), ("r", "rerun"), ("?", "help"), ("q", "quit")])
-        return Frame(grid: g)
+        return Frame(grid: g, layout: ScreenLayout(grid: lay))
     }
 }

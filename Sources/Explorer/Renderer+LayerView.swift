@@ -135,14 +135,11 @@ extension Renderer {
         var x = 8
         var xs: [Int] = []
         for col in cols { xs.append(x); g.put(col.title, row: hr, col: x, role: .header, maxWidth: col.width); x += col.width + 1 }
-        // Rows, scrolled so the selection is visible.
-        let visible = max(1, tableH - 3)
-        let n = a.rows.count
-        var top = min(vm.scrollTop, max(0, n - visible))
-        if vm.selectedRow < top { top = vm.selectedRow }
-        if vm.selectedRow >= top + visible { top = vm.selectedRow - visible + 1 }
-        for i in 0..<min(visible, n - top) {
-            let idx = top + i, row = a.rows[idx], r = hr + 1 + i
+        // Rows, scrolled as little as possible from the last frame's scroll so the selection is visible.
+        let table = ListLayout(firstRow: hr + 1, columns: 1..<tableW - 1,
+                               window: ScrollWindow(count: a.rows.count, visible: tableH - 3, scrollTop: vm.scrollTop, selected: vm.selectedRow))
+        for idx in table.window.shown {
+            let row = a.rows[idx], r = table.screenRow(of: idx)
             let selected = idx == vm.selectedRow
             g.put(pad(row.label, 4, right: true), row: r, col: 1, role: row.layer == nil ? .dim : .text)
             if let l = row.layer {
@@ -155,8 +152,8 @@ extension Renderer {
             if selected { g.paint(row: r, col: 1, width: tableW - 2, role: .cursor) }
         }
         // Scroll indicators.
-        if top > 0 { g.put("▲ \(top) more", row: tableTop, col: tableW - 14, role: .dim) }
-        if top + visible < n { g.put("▼ \(n - top - visible) more", row: tableTop + tableH - 1, col: tableW - 14, role: .dim) }
+        if table.window.hiddenAbove > 0 { g.put("▲ \(table.window.hiddenAbove) more", row: tableTop, col: tableW - 14, role: .dim) }
+        if table.window.hiddenBelow > 0 { g.put("▼ \(table.window.hiddenBelow) more", row: tableTop + tableH - 1, col: tableW - 14, role: .dim) }
 
         if sidePanel { drawPanel(&g, row: tableTop, col: tableW, height: fullH, width: panelW, vm.panel, a) }
         else { drawPanelLine(&g, row: H - 3, vm.panel) }
@@ -164,7 +161,7 @@ extension Renderer {
         hints(&g, row: H - 1, [("j/k", "layer"), ("⏎", "detail"), ("s/t", W >= 110 ? "mark source/target" : "mark"),
                               ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "edit query"), ("/", "samples"),
                               (":", "command"), ("?", "help"), ("q", "quit")])
-        return Frame(grid: g, cursor: cursor)
+        return Frame(grid: g, cursor: cursor, layout: ScreenLayout(layerTable: table))
     }
 
     func hopNote(_ g: inout CellGrid, row: Int, col: Int, _ label: String, _ h: HopResult, quote: Bool = true, quoteWidth: Int = 28) -> Int {

@@ -21,6 +21,9 @@ extension Renderer {
         ("m", "metric: gen / 1st token"),
         ("p  r", "other position / rerun"),
         ("Esc", "stop grid, then back"),
+        ("", "Mouse"),
+        ("click", "select; again: as ⏎"),
+        ("wheel", "as ↑ / ↓"),
         ("", "Everywhere"),
         ("?", "this help"),
         ("Ctrl-L", "redraw"),
@@ -148,7 +151,9 @@ extension Renderer {
         g.put("j/k layer · ←/→ position · Esc closes", row: r0 + h - 2, col: c0 + 2, role: .dim, maxWidth: w - 4)
     }
 
-    func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int, filter: String = "", of all: Int? = nil) {
+    /// The sample browser; returns where its entries are, for clicks.
+    @discardableResult
+    func drawSamples(_ g: inout CellGrid, _ samples: [SampleQuery], selected: Int, scrollTop: Int = 0, filter: String = "", of all: Int? = nil) -> ListLayout {
         let w = min(g.cols - 4, 100), h = min(g.rows - 2, max(samples.count, 3) + 5)
         let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
         g.fill(row: r0, col: c0, height: h, width: w)
@@ -156,11 +161,11 @@ extension Renderer {
         var c = g.put("search ", row: r0 + 1, col: c0 + 2, role: .dim)
         c = g.put(filter, row: r0 + 1, col: c, role: .selection, maxWidth: w - 12)
         if filter.isEmpty { g.put("type words of the prompt, id or entities", row: r0 + 1, col: c, role: .dim, maxWidth: w - 12) }
-        let visible = h - 4
-        let first = max(0, min(selected - visible + 1, samples.count - visible))
+        let list = ListLayout(firstRow: r0 + 2, columns: c0 + 1..<c0 + w - 1,
+                              window: ScrollWindow(count: samples.count, visible: h - 4, scrollTop: scrollTop, selected: selected))
         let idW = w >= 96 ? min(28, w / 4) : 0     // narrow screens show prompts, not ids
-        for (i, s) in samples.enumerated().dropFirst(first).prefix(visible) {
-            let r = r0 + 2 + i - first
+        for i in list.window.shown {
+            let s = samples[i], r = list.screenRow(of: i)
             var c = idW > 0 ? g.put(truncate(s.id, to: idW - 1), row: r, col: c0 + 2, role: .dim) : c0 + 2
             c = max(c, c0 + 2 + idW)
             c = g.put(s.query, row: r, col: c, role: .text, maxWidth: w - 4 - idW - 22)
@@ -169,5 +174,6 @@ extension Renderer {
         }
         if samples.isEmpty { g.put(all == 0 ? "no sample queries found" : "no query matches", row: r0 + 2, col: c0 + 2, role: .dim) }
         g.put("↑/↓ move  ⏎ analyze  Esc close", row: r0 + h - 2, col: c0 + w - 33, role: .dim)
+        return list
     }
 }

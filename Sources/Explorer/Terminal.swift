@@ -9,13 +9,20 @@ import Glibc
 nonisolated(unsafe) private var savedTermios = termios()
 nonisolated(unsafe) private var haveSavedTermios = false
 nonisolated(unsafe) private var cursesActive = false
+nonisolated(unsafe) private var mouseActive = false
+
+/// The escapes that turn on mouse reporting (button presses and the wheel) with SGR coordinates,
+/// which have no 223-column limit; curses turns on the terminfo's own protocol as well.
+let mouseOnEscape = "\u{1b}[?1000h\u{1b}[?1006h"
+let mouseOffEscape = "\u{1b}[?1006l\u{1b}[?1000l"
 
 /// Ends curses and puts the tty back as it was before the explorer started. Idempotent.
 private func restoreTerminal() {
     if cursesActive {
         cursesActive = false
-        // Leave bracketed-paste mode, which curses does not know about.
+        // Leave bracketed-paste mode, which curses does not know about, and mouse reporting.
         _ = write(STDOUT_FILENO, "\u{1b}[?2004l", 8)
+        if mouseActive { mouseActive = false; _ = mouseOffEscape.withCString { write(STDOUT_FILENO, $0, strlen($0)) } }
         endwin()
     }
     if haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
@@ -50,10 +57,15 @@ public final class Terminal {
     private var sgr: [Role: String] = [:]
     private var outFile: UnsafeMutablePointer<FILE>?
     private var screen: OpaquePointer?
+    /// The headless screen's input (/dev/null); nil on the terminal.
+    private var inFile: UnsafeMutablePointer<FILE>?
     private let recorder: CastRecorder?
+    /// Mouse reports are asked for and read.
+    public private(set) var mouse = false
 
-    /// Starts curses on the controlling terminal. `recorder` receives every byte written.
-    public init(recorder: CastRecorder? = nil, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// Starts curses on the controlling terminal. `recorder` receives every byte written; with `mouse`,
+    /// clicks and the wheel are reported (and the terminal's own text selection needs Shift).
+    public init(recorder: CastRecorder? = nil, mouse: Bool = false, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         setlocale(LC_ALL, "")
         glyphs = glyphsForCodeset(String(cString: nl_langinfo(nl_item(CODESET))))
         self.recorder = recorder
@@ -70,6 +82,39 @@ public final class Terminal {
             throw TerminalError(description: "cannot start curses for TERM=\(env["TERM"] ?? "(unset)")")
         }
         cursesActive = true
+        configure(environment: env)
+        if mouse {
+            // Presses are reported at once (no click resolution delay); SGR coordinates reach column 250.
+            mouseinterval(0)
+            mousemask(hs_mouse_mask(), nil)
+            mouseActive = true
+            self.mouse = true
+            _ = mouseOnEscape.withCString { fputs($0, outFile) }
+        }
+        // Bracketed paste: pasted text arrives between ESC[200~ and ESC[201~.
+        _ = "\u{1b}[?2004h".withCString { fputs($0, outFile) }
+        fflush(outFile)
+        recorder?.resize(cols: Int(hs_cols()), rows: Int(hs_lines()))
+    }
+
+    /// A curses screen of `rows` × `cols` that writes to the file descriptor `output` (a regular file)
+    /// instead of the terminal, for `hopscope bench --ui`: the same drawing and diffing, no tty, no signals.
+    public init(headlessOutput output: Int32, rows: Int, cols: Int, term: String = "xterm-256color",
+                environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
+        // The locale is the caller's (a test process must not have it changed under it).
+        glyphs = glyphsForCodeset(String(cString: nl_langinfo(nl_item(CODESET))))
+        recorder = nil
+        outFile = fdopen(dup(output), "w")
+        inFile = fopen("/dev/null", "r")
+        screen = term.withCString { newterm($0, outFile, inFile) }
+        guard screen != nil else { throw TerminalError(description: "cannot start curses for TERM=\(term)") }
+        resizeterm(Int32(rows), Int32(cols))
+        configure(environment: env)
+        typeahead(-1)     // never stop a refresh early to read input: there is none
+    }
+
+    /// Curses settings shared by the real and the headless screen: raw-ish keys, colours, hidden cursor.
+    private func configure(environment env: [String: String]) {
         set_escdelay(25)
         cbreak(); noecho(); nonl()
         keypad(hs_stdscr(), true)
@@ -82,12 +127,12 @@ public final class Terminal {
                                  : .mono
         if env["NO_COLOR"] != nil { colorMode = .mono }
         curs_set(0)
-        // Mouse wheel scrolling is opt-in: capturing the mouse stops the terminal's own text selection.
-        if env["HOPSCOPE_MOUSE"] == "1" { mousemask(hs_wheel_mask(), nil) }
-        // Bracketed paste: pasted text arrives between ESC[200~ and ESC[201~.
-        _ = "\u{1b}[?2004h".withCString { fputs($0, outFile) }
-        fflush(outFile)
-        recorder?.resize(cols: Int(hs_cols()), rows: Int(hs_lines()))
+    }
+
+    /// Resizes a headless screen (a real one follows the terminal through KEY_RESIZE).
+    public func resize(rows: Int, cols: Int) {
+        resizeterm(Int32(rows), Int32(cols))
+        previous = nil
     }
 
     deinit { stop() }
@@ -95,6 +140,13 @@ public final class Terminal {
     /// Ends curses and restores the tty. Safe to call more than once.
     public func stop() {
         if outFile != nil { fflush(outFile) }
+        if inFile != nil {
+            // Headless: end this screen only; the process's terminal was never touched.
+            if screen != nil { endwin(); delscreen(screen); screen = nil }
+            fclose(inFile); inFile = nil
+            if outFile != nil { fclose(outFile); outFile = nil }
+            return
+        }
         restoreTerminal()
     }
 
@@ -182,7 +234,15 @@ public final class Terminal {
             case KEY_ENTER: return .enter
             case KEY_BTAB: return .backTab
             case KEY_MOUSE:
-                switch hs_mouse_wheel() { case -1: return .up; case 1: return .down; default: return nil }
+                var row: Int32 = 0, col: Int32 = 0
+                let kind = hs_mouse_event(&row, &col)
+                guard mouse else { return nil }
+                switch kind {
+                case 1: return .mouse(MouseEvent(.press, row: Int(row), col: Int(col)))
+                case 4: return .mouse(MouseEvent(.wheelUp, row: Int(row), col: Int(col)))
+                case 5: return .mouse(MouseEvent(.wheelDown, row: Int(row), col: Int(col)))
+                default: return nil
+                }
             case KEY_RESIZE:
                 previous = nil
                 recorder?.resize(cols: Int(hs_cols()), rows: Int(hs_lines()))
@@ -204,8 +264,9 @@ public final class Terminal {
         }
     }
 
-    /// After ESC: a bracketed paste (ESC[200~ … ESC[201~), an unrecognised sequence (dropped), or Escape itself.
-    private func readEscape() -> Key {
+    /// After ESC: a bracketed paste (ESC[200~ … ESC[201~), an SGR mouse report that curses's terminfo does
+    /// not know (tmux-256color and screen say `kmous=\E[M`), an unrecognised sequence (dropped), or Escape itself.
+    private func readEscape() -> Key? {
         wtimeout(hs_stdscr(), 10)
         var wch: wint_t = 0
         let rc = wget_wch(hs_stdscr(), &wch)
@@ -216,12 +277,27 @@ public final class Terminal {
             _ = unget_wch(wchar_t(wch)); return .escape
         }
         var seq = "["
-        while seq.count < 8, wget_wch(hs_stdscr(), &wch) == OK, let u = UnicodeScalar(UInt32(wch)) {
+        while seq.count < 20, wget_wch(hs_stdscr(), &wch) == OK, let u = UnicodeScalar(UInt32(wch)) {
             seq.unicodeScalars.append(u)
             if seq == "[200~" { return .paste(readPaste()) }
-            if u.value >= 0x40 && u.value <= 0x7e { break }   // the final byte of an unknown CSI sequence
+            if u.value >= 0x40 && u.value <= 0x7e { break }   // the final byte of a CSI sequence
         }
+        if seq.hasPrefix("[<") { return mouse ? Terminal.sgrMouse(seq) : nil }
         return .escape
+    }
+
+    /// An SGR mouse report `[<b;x;yM` (press) or `…m` (release, ignored): button 1 presses and the wheel.
+    static func sgrMouse(_ seq: String) -> Key? {
+        guard let final = seq.last, final == "M" || final == "m" else { return nil }
+        let n = seq.dropFirst(2).dropLast().split(separator: ";").compactMap { Int($0) }
+        guard n.count == 3, final == "M", n[0] & 32 == 0 else { return nil }     // 32: motion
+        let row = n[2] - 1, col = n[1] - 1
+        switch n[0] & ~(4 | 8 | 16) {                                          // modifiers: Shift, Meta, Ctrl
+        case 0: return .mouse(MouseEvent(.press, row: row, col: col))
+        case 64: return .mouse(MouseEvent(.wheelUp, row: row, col: col))
+        case 65: return .mouse(MouseEvent(.wheelDown, row: row, col: col))
+        default: return nil
+        }
     }
 
     private func readPaste() -> String {

@@ -6,7 +6,9 @@
 //   {"v":1,"t":0.4,"type":"warning","message":"sample-queries/x.jsonl:3: skipped a malformed query (missing \"e3\")"}
 //   {"v":1,"t":3.1,"type":"key","key":"j"}                  keys: a character, or <enter> <esc> <tab> <backtab>
 //                                                            <bs> <del> <up> <down> <left> <right> <home> <end>
-//                                                            <pgup> <pgdn> <resize> <C-x> <F5>; {"paste":"…"} for a paste
+//                                                            <pgup> <pgdn> <resize> <C-x> <F5>; {"paste":"…"} for a paste;
+//                                                            a mouse click as what it hit: <click layer-row 12>
+//                                                            <click cell 20 5> <click sample 3> <click>
 //   {"v":1,"t":3.1,"type":"request","request":{"kind":"analyze","query":"…","id":2}}       work the app started
 //       (kinds: analyze, backpatch {query,position,source,target}, grid {query,position,metric,id}, cancel-grid,
 //        load-model {query = the path})
@@ -146,6 +148,11 @@ extension Key {
         case .resize: return "<resize>"
         case .paste: return "<paste>"
         case .function(let n): return "<F\(n)>"
+        case .mouse(let m): return "<mouse \(m.row) \(m.col)>"
+        case .click(.layerRow(let i)): return "<click layer-row \(i)>"
+        case .click(.gridCell(let s, let t)): return "<click cell \(s) \(t)>"
+        case .click(.sample(let i)): return "<click sample \(i)>"
+        case .click(.nothing): return "<click>"
         }
     }
 
@@ -158,6 +165,18 @@ extension Key {
         if s.count == 1 { self = .char(s.first!); return }
         if s.hasPrefix("<C-"), s.hasSuffix(">"), s.count == 5 { self = .ctrl(s.dropFirst(3).first!); return }
         if s.hasPrefix("<F"), s.hasSuffix(">"), let n = Int(s.dropFirst(2).dropLast()) { self = .function(n); return }
+        if s.hasPrefix("<click"), s.hasSuffix(">") {
+            let w = s.dropFirst().dropLast().split(separator: " ").map(String.init)
+            let n = w.dropFirst(2).compactMap { Int($0) }
+            switch (w.count > 1 ? w[1] : "", n.count) {
+            case ("", 0): self = .click(.nothing)
+            case ("layer-row", 1): self = .click(.layerRow(n[0]))
+            case ("cell", 2): self = .click(.gridCell(source: n[0], target: n[1]))
+            case ("sample", 1): self = .click(.sample(n[0]))
+            default: return nil
+            }
+            return
+        }
         return nil
     }
 }

@@ -15,6 +15,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed repetitions (after one warm-up).") var repeats = 5
     @Flag(help: "Also time the full t2 back-patch grid (10-token criterion) on the Toyota currency query.") var grid = false
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Instead: time the explorer's keystroke → redraw path headless (no model), at 80×24 and 250×80.") var ui = false
+    @Option(name: .long, help: "Rounds of the scripted key sequence per size for --ui (after one warm-up).") var uiRounds = 30
 
     struct Output: Encodable {
         var model: String
@@ -31,10 +33,12 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        guard uiRounds >= 1 else { throw ValidationError("--ui-rounds must be ≥ 1") }
         guard promptTokens >= 1, genTokens >= 1, repeats >= 1 else { throw ValidationError("--prompt-tokens, --gen-tokens and --repeats must be ≥ 1") }
     }
 
     func run() throws {
+        if ui { try runUI(); return }
         // Load: open, validate, tokenizer, f32 copies — until the model can answer (median of 3 loads).
         let loadTime = try median(3) { _ = try model.load() }
         let m = try model.load()

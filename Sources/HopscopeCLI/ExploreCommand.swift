@@ -20,7 +20,8 @@ public struct ExploreCommand: ParsableCommand {
         discussion: """
         Keys: j/k move between layers, s/t mark a back-patch source/target, b runs it, x opens the \
         back-patch grid, p switches between positions t1 and t2, e edits the query, / lists sample \
-        queries, : opens the command line (:theme NAME, :query TEXT, :quit), ? shows every key, q quits.
+        queries, : opens the command line (:theme NAME, :query TEXT, :quit), ? shows every key, q quits. \
+        The mouse: click a layer row (click it again to open its detail), a grid cell, a sample; the wheel scrolls.
         A query that is not in sample-queries/ names its entities: "PROMPT | e1 | e2 | e3". \
         The terminal needs at least 80×24; NO_COLOR=1 gives a monochrome screen.
         """)
@@ -43,10 +44,16 @@ public struct ExploreCommand: ParsableCommand {
     @Flag(name: .long, help: "Use synthetic demo data instead of a model (no model file needed).")
     public var demo = false
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Click a layer, a grid cell or a sample; the wheel scrolls (default on; also HOPSCOPE_MOUSE=0|1). "
+        + "While on, select text with Shift-drag; --no-mouse gives the terminal its plain selection back."))
+    public var mouse: Bool?
+
     public init() {}
 
     public func run() throws {
-        let options = ExplorerApp.Options(query: query, theme: theme, recordPath: record, transcriptPath: transcript)
+        var options = ExplorerApp.Options(query: query, theme: theme, recordPath: record, transcriptPath: transcript)
+        options.mouse = MouseSetting.resolve(flag: mouse)
         if demo {
             var backend = DemoBackend()
             if let ms = ProcessInfo.processInfo.environment["HOPSCOPE_DEMO_CELL_MS"], let v = Double(ms) { backend.cellDelay = v / 1000 }

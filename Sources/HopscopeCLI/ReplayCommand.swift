@@ -51,6 +51,7 @@ public struct ReplayCommand: ParsableCommand {
         var options = ExplorerApp.Options(theme: theme, recordPath: record)
         options.replay = transcript
         options.replaySpeed = speed
+        options.mouse = MouseSetting.resolve(flag: nil)
         try ExplorerApp(backend: backend, options: options).run()
     }
 }
