@@ -27,15 +27,29 @@ public struct Evaluation: Codable, Sendable, Equatable {
             ("hop1", q.hop1, q.e2Answer), ("hop2", q.hop2, q.e3Answer), ("query", q.query, q.e3Answer),
             ("shortcut_entity", q.shortcutEntity, q.e3Answer), ("shortcut_relation", q.shortcutRelation, q.e3Answer),
         ]
+        // Each prompt's pass on its own, then the five greedy continuations as one batch (one weight
+        // pass per token for all of them; each row computes exactly what it would alone).
+        var caches: [KVCache] = [], firsts: [[Float]] = [], positions: [Int] = [], used: [Int] = []
+        for (i, (name, prompt, _)) in prompts.enumerated() where !prompt.isEmpty && maxTokens > 0 {
+            try cancel.check()
+            let ids = model.encode(prompt)
+            do {
+                try model.checkTokens(ids, extra: maxTokens)
+                let (result, cache) = try model.run(ids)
+                caches.append(cache); firsts.append(result.logits); positions.append(ids.count); used.append(i)
+            } catch { throw .model(error) }
+            progress?(Double(i + 1) / Double(prompts.count + 1), "evaluate \(name)")
+        }
+        let continuations = try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: firsts, positions: positions,
+                                                           maxTokens: maxTokens, cancel: cancel)
         var correct: [String: Bool] = [:]
         var generations: [String: String] = [:]
-        for (i, (name, prompt, matcher)) in prompts.enumerated() {
-            try cancel.check()
-            let text = try generate(model: model, prompt: prompt, maxTokens: maxTokens)
+        for (i, (name, _, matcher)) in prompts.enumerated() {
+            let text = used.firstIndex(of: i).map { model.decode(continuations[$0]) } ?? ""
             generations[name] = text
             correct[name] = matcher.matches(text)
-            progress?(Double(i + 1) / Double(prompts.count), "evaluate \(name)")
         }
+        progress?(1, "evaluate")
         return Evaluation(id: q.id, hop1Correct: correct["hop1"]!, hop2Correct: correct["hop2"]!,
                           compositionCorrect: correct["query"]!, shortcutEntityCorrect: correct["shortcut_entity"]!,
                           shortcutRelationCorrect: correct["shortcut_relation"]!,

@@ -54,6 +54,12 @@ struct ModelBackedTests {
         #expect(e.hop2Correct)
         #expect(!e.compositionCorrect)
         #expect(e.compositionGeneration.contains("Toyota"))
+        // The five continuations run as one batch; each is what the prompt generates alone.
+        let q = Shared.toyota
+        for (name, prompt) in [("hop1", q.hop1), ("hop2", q.hop2), ("query", q.query),
+                               ("shortcut_entity", q.shortcutEntity), ("shortcut_relation", q.shortcutRelation)] {
+            #expect(e.generations[name] == (try Evaluation.generate(model: model, prompt: prompt)), "\(name)")
+        }
     }
 
     // MARK: Logit lens
