@@ -81,12 +81,13 @@ public final class BackPatcher: @unchecked Sendable {
     /// The full ℓs > ℓt grid, in batches of `batchSize` cells; `progress` receives each finished batch.
     /// With `untilDecided` (the default) a cell stops generating once it has succeeded
     /// (`BackPatchCell.stoppedOnceCorrect`); every success flag is the same either way.
-    public func grid(_ position: PatchPosition, metric: BackPatchMetric = .generation, batchSize: Int = 435,
+    public func grid(_ position: PatchPosition, metric: BackPatchMetric = .generation, batchSize: Int? = nil,
                      untilDecided: Bool = true, cancel: CancellationToken? = nil,
                      progress: ((_ finished: [BackPatchCell], _ done: Int, _ total: Int) -> Void)? = nil) throws -> BackPatchGrid {
         let pairs = BackPatchGrid.pairs(layers: layers)
         var cells: [BackPatchCell] = []
         cells.reserveCapacity(pairs.count)
+        let batchSize = max(1, batchSize ?? defaultBatchSize)
         var start = 0
         while start < pairs.count {
             try cancel.check()
@@ -98,6 +99,11 @@ public final class BackPatcher: @unchecked Sendable {
         }
         return BackPatchGrid(position: position, layers: layers, metric: metric, cells: cells, fixed: cells.contains { $0.correct })
     }
+
+    /// Cells per batch when the caller does not say: as many as keep a step's logits within 128 MB
+    /// (the whole SmolLM2 grid — the more cells share a batch, the more they share; Gemma-3's 262k
+    /// vocabulary: 128 cells), at most 512.
+    public var defaultBatchSize: Int { max(16, min(512, (128 << 20) / (model.config.vocabSize * 4))) }
 
     /// A batch of cells at one position, run together.
     /// `cancel` is also checked between generation steps, so a large batch stops within one step.

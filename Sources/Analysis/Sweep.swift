@@ -205,8 +205,8 @@ public final class Sweep: @unchecked Sendable {
         public var metric: BackPatchMetric = .generation
         /// Greedy tokens per generation (evaluation, and back-patch cells under `.generation`).
         public var maxTokens = 10
-        /// Cells per back-patch batch.
-        public var batchSize = 145
+        /// Cells per back-patch batch (nil: `BackPatcher.defaultBatchSize`).
+        public var batchSize: Int?
         public var analyzer = Analyzer.Options()
         /// Written into every row (the model file's name).
         public var modelName: String?
@@ -219,7 +219,7 @@ public final class Sweep: @unchecked Sendable {
 
     public init(model: LanguageModel, options: Options = Options()) throws(AnalysisError) {
         guard options.maxTokens > 0 else { throw .badOption("max tokens must be positive, got \(options.maxTokens)") }
-        guard options.batchSize > 0 else { throw .badOption("batch size must be positive, got \(options.batchSize)") }
+        if let b = options.batchSize, b <= 0 { throw .badOption("batch size must be positive, got \(b)") }
         self.model = model
         self.options = options
         var a = options.analyzer
