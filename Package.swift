@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["HopscopeCLI", "GGUF", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["HopscopeCLI", "GGUF", "CKernels", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric code shares raw pointers across worker threads by design.
     swiftLanguageModes: [.v5]
