@@ -41,6 +41,7 @@ typedef enum {
     HS_KERNELS_AUTO = 0,    ///< the best the CPU supports, unless HOPSCOPE_KERNELS=scalar
     HS_KERNELS_SCALAR = 1,  ///< portable C
     HS_KERNELS_AVX2 = 2,    ///< AVX2 + FMA + F16C
+    HS_KERNELS_AVX512_VNNI = 3, ///< AVX2 + AVX512F/VL/BW/VNNI (integer kernels only; elsewhere = AVX2)
 } hs_kernels_path;
 
 /// Selects the implementation for all later calls (process-wide) and returns the one now in use:
@@ -80,6 +81,47 @@ int hs_dequantize_row_with(int path, uint32_t type, const void *src, float *dst,
 /// hs_matvec with an explicit implementation, as hs_dequantize_row_with.
 int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                    const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/* ---------------------------------------------------------------------------------------------
+ * Integer kernels (for models without an f32 copy: 7B-class). Activations are quantized per 32
+ * elements (as ggml's Q8_0/Q8_1): d = max|x|/127, q = round(x/d) ∈ [−127, 127]; the dot product with a
+ * weight block is then an exact integer sum Σ w_q·q, scaled by d_w·d (plus m_w·d·Σq for formats with an
+ * offset). The only error beyond float32 rounding is the activation rounding, |x − d·q| ≤ d/2 per
+ * element, so |y − y_exact| ≤ Σ_blocks (d_b/2)·Σ_{i∈b} |W[r,i]| (+ float32 rounding). The AVX2 and
+ * VNNI paths compute the same integers as the scalar reference; results differ by float32 order only.
+ * ------------------------------------------------------------------------------------------- */
+
+/// 32 activations quantized: q[i] stores q_i + 128 (unsigned), d the scale, s = d·Σ q_i.
+typedef struct {
+    float d;
+    float s;
+    uint8_t q[32];
+} hs_q8_block;
+
+/// 1 when hs_matmul_q8 handles `type` (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
+int hs_q8_supported(uint32_t type);
+
+/// Quantizes nx rows of ncols (a multiple of 32) floats, row j at x + j*ldx, into dst
+/// [nx × ncols/32] blocks. Deterministic: every path of hs_matmul_q8 reads the same blocks.
+void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, hs_q8_block *dst);
+
+/// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [r0, r1) and all nx quantized rows x̃_j
+/// (x + j*ncols/32). Weight rows are tiled so each tile is read from memory once per call, and
+/// up to 8 activation rows share each decoded weight block. Returns 0, -1 on bad arguments or an
+/// unsupported type, -2 when the explicit path is not available on this CPU.
+int hs_matmul_q8(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                 const hs_q8_block *x, int64_t nx, float *y, int64_t ldy);
+
+/// hs_matmul_q8 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
+int hs_matmul_q8_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                      const hs_q8_block *x, int64_t nx, float *y, int64_t ldy);
+
+/// The path hs_matmul_q8 uses: scalar when the other kernels are scalar (HOPSCOPE_KERNELS=scalar),
+/// else AVX512-VNNI when the CPU has it (unless HOPSCOPE_KERNELS=avx2), else AVX2.
+int hs_q8_kernels_in_use(void);
+
+/// 1 when `path` can run on this CPU.
+int hs_q8_path_available(int path);
 
 /// IEEE binary16 → binary32 (exact; subnormals, infinities and NaNs included).
 float hs_fp16_to_fp32(uint16_t h);

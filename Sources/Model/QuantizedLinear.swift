@@ -1,0 +1,44 @@
+import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
+import GGUF
+
+/// The quantized path of `Linear.apply` (models without an f32 copy, i.e. 7B-class): integer kernels.
+///
+/// The activation rows are quantized once per call to 8 bits per 32 elements (`hs_quantize_q8`), then
+/// every weight block is dotted with them in integers (`hs_matmul_q8`: AVX512-VNNI, AVX2 or scalar,
+/// chosen at run time), weight rows spread over the cores. Weights stay memory-mapped and quantized.
+/// Types without an integer kernel (Q2_K, Q3_K, Q5_K, F16, BF16, F32) keep the float kernels:
+/// the fused dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.
+extension Linear {
+    /// Integer kernels on quantized weights unless `HOPSCOPE_INT_KERNELS=0` (then float kernels).
+    static let integerKernelsEnabled: Bool = {
+        if let s = getenv("HOPSCOPE_INT_KERNELS") { return String(cString: s) != "0" }
+        return true
+    }()
+
+    /// Whether `apply` takes the integer path for this matrix.
+    var usesIntegerKernels: Bool {
+        integerKernels && dense == nil && hs_q8_supported(type.rawValue) != 0 && inDim % 32 == 0
+    }
+
+    /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.
+    func applyInteger(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let nblk = inDim / 32
+        let xq = UnsafeMutablePointer<hs_q8_block>.allocate(capacity: n * nblk)
+        defer { xq.deallocate() }
+        // Quantizing is O(n·inDim), ~1/outDim of the product: split only large batches.
+        Parallel.forEachChunk(0..<n, minChunk: max(1, (1 << 16) / inDim)) { rows in
+            hs_quantize_q8(x + rows.lowerBound * inDim, Int64(rows.count), Int64(inDim), Int64(inDim),
+                           xq + rows.lowerBound * nblk)
+        }
+        // Splitting a small matrix across threads costs more (wake-ups) than it saves.
+        let minRows = outDim * inDim * min(n, 8) >= 1 << 22 ? 16 : outDim
+        Parallel.forEachChunk(0..<outDim, minChunk: minRows) { rows in
+            let rc = hs_matmul_q8(type.rawValue, data, rowBytes, Int64(inDim), Int64(rows.lowerBound), Int64(rows.upperBound),
+                                  xq, Int64(n), y, Int64(outDim))
+            precondition(rc == 0, "hs_matmul_q8(\(type)) failed with \(rc)")
+        }
+    }
+}
