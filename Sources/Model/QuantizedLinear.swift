@@ -25,13 +25,13 @@ extension Linear {
 
     /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.
     func applyInteger(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
-        let nblk = inDim / 32
-        let xq = UnsafeMutablePointer<hs_q8_block>.allocate(capacity: n * nblk)
+        let rowBytes8 = hs_q8_size(1, Int64(inDim))
+        let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
         defer { xq.deallocate() }
         // Quantizing is O(n·inDim), ~1/outDim of the product: split only large batches.
         Parallel.forEachChunk(0..<n, minChunk: max(1, (1 << 16) / inDim)) { rows in
             hs_quantize_q8(x + rows.lowerBound * inDim, Int64(rows.count), Int64(inDim), Int64(inDim),
-                           xq + rows.lowerBound * nblk)
+                           xq + rows.lowerBound * rowBytes8)
         }
         // Splitting a small matrix across threads costs more (wake-ups) than it saves.
         let minRows = outDim * inDim * min(n, 8) >= 1 << 22 ? 16 : outDim

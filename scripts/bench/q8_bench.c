@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
     const int64_t nc = 4096, nr = 4096;
     float *x = malloc(sizeof(float) * nc * 64), *y = malloc(sizeof(float) * nr * 64);
     for (int64_t i = 0; i < nc * 64; i++) x[i] = (float)rand() / RAND_MAX - 0.5f;
-    hs_q8_block *xq = malloc(sizeof(hs_q8_block) * (nc / 32) * 64);
+    void *xq = malloc(hs_q8_size(64, nc));
     for (int t = 0; t < 6; t++) {
         size_t rb = (size_t)(nc / hs_block_elements(types[t]) * hs_block_bytes(types[t]));
         uint8_t *w = malloc(rb * nr);

@@ -91,30 +91,27 @@ int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int
  * VNNI paths compute the same integers as the scalar reference; results differ by float32 order only.
  * ------------------------------------------------------------------------------------------- */
 
-/// 32 activations quantized: q[i] stores q_i + 128 (unsigned), d the scale, s = d·Σ q_i.
-typedef struct {
-    float d;
-    float s;
-    uint8_t q[32];
-} hs_q8_block;
+/// Bytes of the buffer hs_quantize_q8 fills for nx rows of ncols activations (68 per 32 elements).
+size_t hs_q8_size(int64_t nx, int64_t ncols);
 
 /// 1 when hs_matmul_q8 handles `type` (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
 int hs_q8_supported(uint32_t type);
 
 /// Quantizes nx rows of ncols (a multiple of 32) floats, row j at x + j*ldx, into dst
-/// [nx × ncols/32] blocks. Deterministic: every path of hs_matmul_q8 reads the same blocks.
-void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, hs_q8_block *dst);
+/// (hs_q8_size(nx, ncols) bytes; row j starts at byte j*hs_q8_size(1, ncols), so disjoint row ranges
+/// can be quantized in parallel). Deterministic: every path of hs_matmul_q8 reads the same values.
+void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
 
 /// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [r0, r1) and all nx quantized rows x̃_j
-/// (x + j*ncols/32). Weight rows are tiled so each tile is read from memory once per call, and
+/// (row j of the hs_quantize_q8 buffer xq). Weight rows are tiled so each tile is read from memory once per call, and
 /// up to 8 activation rows share each decoded weight block. Returns 0, -1 on bad arguments or an
 /// unsupported type, -2 when the explicit path is not available on this CPU.
 int hs_matmul_q8(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
-                 const hs_q8_block *x, int64_t nx, float *y, int64_t ldy);
+                 const void *xq, int64_t nx, float *y, int64_t ldy);
 
 /// hs_matmul_q8 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
 int hs_matmul_q8_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
-                      const hs_q8_block *x, int64_t nx, float *y, int64_t ldy);
+                      const void *xq, int64_t nx, float *y, int64_t ldy);
 
 /// The path hs_matmul_q8 uses: scalar when the other kernels are scalar (HOPSCOPE_KERNELS=scalar),
 /// else AVX512-VNNI when the CPU has it (unless HOPSCOPE_KERNELS=avx2), else AVX2.
