@@ -5,27 +5,15 @@
 #include <stdlib.h>
 #include "kernels_internal.h"
 
-/* One quantized activation row inside a hs_quantize_q8 buffer: blocks in pairs of 128 bytes, the
- * int8 quants of blocks 2p and 2p+1 (64 bytes, so a 512-bit load takes both), then their scales, each
- * repeated for the eight int32 lanes (64 bytes); after all pairs, s[b] = d_b·Σq_b. */
-typedef struct { const uint8_t *p; const float *s; } hs_xrow;
+/* 32 activations quantized: q[i] stores q_i + 128 (unsigned), d the scale, s = d·Σ q_i. */
+typedef struct {
+    float d;
+    float s;
+    uint8_t q[32];
+} hs_q8_block;
+typedef hs_q8_block hs_xblk;
 
-static inline size_t row_bytes_q8(int64_t nblk) { return (size_t)((nblk + 1) / 2) * 128 + (size_t)nblk * 4; }
-static inline size_t q_off(int64_t b) { return (size_t)(b >> 1) * 128 + (size_t)(b & 1) * 32; }
-static inline size_t d8_off(int64_t b) { return q_off(b) + 64; }
-#define XQ(x, b) ((const int8_t *)((x).p + q_off(b)))
-#define XD8(x, b) ((const float *)((x).p + d8_off(b)))
-
-/* Blocks of a row handled at a time (the offset terms of a chunk are kept on the stack). */
-#define HS_Q8_CHUNK 256
-
-static inline hs_xrow xrow_at(const void *base, int64_t nblk, int64_t j) {
-    const uint8_t *p = (const uint8_t *)base + (size_t)j * row_bytes_q8(nblk);
-    hs_xrow r = {p, (const float *)(p + (size_t)((nblk + 1) / 2) * 128)};
-    return r;
-}
-
-size_t hs_q8_size(int64_t nx, int64_t ncols) { return (size_t)nx * row_bytes_q8(ncols / 32); }
+size_t hs_q8_size(int64_t nx, int64_t ncols) { return (size_t)nx * (size_t)(ncols / 32) * sizeof(hs_q8_block); }
 
 static inline float hs_fp16_to_fp32_p(const uint8_t *p) { return hs_fp16_to_fp32(hs_rd16(p)); }
 
@@ -36,9 +24,7 @@ static inline int hs_q8_nsub(int T) { return T == HS_Q4_K || T == HS_Q6_K ? 8 : 
  * wm[s] the offset applied to Σ x (Q4_1, Q5_1: m; Q4_K: −dmin·min). H2F: fp16 → f32. */
 #define HS_Q8_PREP(T, u, wsa, wsb, wm, H2F) \
     switch (T) { \
-    case HS_Q4_0: wsa[0] = wsb[0] = H2F(u); wm[0] = -8 * wsa[0]; break; /* quants as 0…15: Σ(q−8)x = Σqx − 8Σx */ \
-    case HS_Q5_0: wsa[0] = wsb[0] = H2F(u); wm[0] = -16 * wsa[0]; break; \
-    case HS_Q8_0: wsa[0] = wsb[0] = H2F(u); wm[0] = 0; break; \
+    case HS_Q4_0: case HS_Q5_0: case HS_Q8_0: wsa[0] = wsb[0] = H2F(u); wm[0] = 0; break; \
     case HS_Q4_1: case HS_Q5_1: wsa[0] = wsb[0] = H2F(u); wm[0] = H2F(u + 2); break; \
     case HS_Q4_K: { \
         float d_ = H2F(u), dmin_ = H2F(u + 2); \
@@ -66,27 +52,26 @@ int hs_q8_supported(uint32_t type) {
 
 /* Round to nearest (ties to even, the default mode) — the same in every path, so all paths see the
  * same integer activations. */
-void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst) {
+void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst_) {
+    hs_q8_block *dst = dst_;
     int64_t nb = ncols / 32;
     for (int64_t j = 0; j < nx; j++) {
         const float *xr = x + j * ldx;
-        uint8_t *p = (uint8_t *)dst + (size_t)j * row_bytes_q8(nb);
-        float *sv = (float *)(p + (size_t)((nb + 1) / 2) * 128);
-        if (nb & 1) { memset(p + q_off(nb), 0, 32); memset(p + d8_off(nb), 0, 32); }  /* padding of the last pair */
         for (int64_t b = 0; b < nb; b++) {
             const float *v = xr + 32 * b;
+            hs_q8_block *o = dst + j * nb + b;
             float amax = 0;
             for (int i = 0; i < 32; i++) { float a = fabsf(v[i]); amax = a > amax ? a : amax; }
             float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
             int sum = 0;
             for (int i = 0; i < 32; i++) {
-                int qi = (int)nearbyintf(v[i] * id);
-                qi = qi > 127 ? 127 : (qi < -127 ? -127 : qi);
-                sum += qi;
-                ((int8_t *)(p + q_off(b)))[i] = (int8_t)qi;
+                int q = (int)nearbyintf(v[i] * id);
+                q = q > 127 ? 127 : (q < -127 ? -127 : q);
+                sum += q;
+                o->q[i] = (uint8_t)(q + 128);
             }
-            for (int l = 0; l < 8; l++) ((float *)(p + d8_off(b)))[l] = d;
-            sv[b] = d * (float)sum;
+            o->d = d;
+            o->s = d * (float)sum;
         }
     }
 }
@@ -98,13 +83,14 @@ static void wdec_scalar(int T, const uint8_t *u, int s, int8_t w[32]) {
     for (int i = 0; i < 32; i++) {
         int v;
         switch (T) {
-        case HS_Q4_0: v = i < 16 ? u[2 + i] & 15 : u[2 + i - 16] >> 4; break;   /* −8 is in wm */
+        case HS_Q4_0: v = (i < 16 ? u[2 + i] & 15 : u[2 + i - 16] >> 4) - 8; break;
         case HS_Q4_1: v = i < 16 ? u[4 + i] & 15 : u[4 + i - 16] >> 4; break;
         case HS_Q5_0: case HS_Q5_1: {
             int off = T == HS_Q5_0 ? 2 : 4;
             uint32_t qh = hs_rd32(u + off);
             int lo = i < 16 ? u[off + 4 + i] & 15 : u[off + 4 + i - 16] >> 4;
             v = lo | (int)((qh >> i) & 1) << 4;
+            if (T == HS_Q5_0) v -= 16;
             break;
         }
         case HS_Q8_0: v = (int8_t)u[2 + i]; break;
@@ -120,13 +106,12 @@ static void wdec_scalar(int T, const uint8_t *u, int s, int8_t w[32]) {
 }
 
 static int matmul_q8_scalar(uint32_t T, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
-                            const void *xq, int64_t nx, float *y, int64_t ldy) {
+                            const hs_q8_block *x, int64_t nx, float *y, int64_t ldy) {
     const int nsub = hs_q8_nsub((int)T);
     const int64_t nunits = ncols / hs_block_elements(T), nblk = ncols / 32;
     const size_t ub = (size_t)hs_block_bytes(T);
     for (int64_t r = r0; r < r1; r++) {
         for (int64_t j = 0; j < nx; j++) {
-            hs_xrow x = xrow_at(xq, nblk, j);
             float lane[8] = {0}, macc = 0;
             for (int64_t un = 0; un < nunits; un++) {
                 const uint8_t *u = w + (size_t)r * rb + un * ub;
@@ -135,13 +120,13 @@ static int matmul_q8_scalar(uint32_t T, const uint8_t *w, size_t rb, int64_t nco
                 for (int s = 0; s < nsub; s++) {
                     int8_t q[32];
                     wdec_scalar((int)T, u, s, q);
-                    int64_t b = un * nsub + s;
+                    const hs_q8_block *xb = x + j * nblk + un * nsub + s;
                     for (int l = 0; l < 8; l++) {
                         int32_t dot = 0;
-                        for (int i = 4 * l; i < 4 * l + 4; i++) dot += (int32_t)q[i] * (int32_t)XQ(x, b)[i];
-                        lane[l] += (float)dot * ((l < 4 ? wsa[s] : wsb[s]) * XD8(x, b)[l]);
+                        for (int i = 4 * l; i < 4 * l + 4; i++) dot += (int32_t)q[i] * ((int32_t)xb->q[i] - 128);
+                        lane[l] += (float)dot * (l < 4 ? wsa[s] : wsb[s]) * xb->d;
                     }
-                    macc += wm[s] * x.s[b];
+                    macc += wm[s] * xb->s;
                 }
             }
             y[j * ldy + r] = ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7])) + macc;
@@ -158,31 +143,24 @@ static int matmul_q8_scalar(uint32_t T, const uint8_t *w, size_t rb, int64_t nco
 #define QK_TARGET __attribute__((target("avx2,fma,f16c")))
 #define QK_NAME(x) x##_avx2
 #define QK_VNNI 0
-#define QK_ZMM 0
 #include "kernels_q8_simd.h"
 #undef QK_TARGET
 #undef QK_NAME
 #undef QK_VNNI
-#undef QK_ZMM
 
-#define QK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512dq,avx512vnni")))
+#define QK_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")))
 #define QK_NAME(x) x##_vnni
 #define QK_VNNI 1
-#ifndef QK_ZMM_VNNI
-#define QK_ZMM_VNNI 1
-#endif
-#define QK_ZMM QK_ZMM_VNNI
 #include "kernels_q8_simd.h"
 #undef QK_TARGET
 #undef QK_NAME
 #undef QK_VNNI
-#undef QK_ZMM
 
 static int cpu_has_vnni(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") &&
            __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
 }
 #else
 static int cpu_has_vnni(void) { return 0; }
@@ -212,21 +190,15 @@ int hs_q8_path_available(int path) {
 
 int hs_matmul_q8_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                       const void *xq, int64_t nx, float *y, int64_t ldy) {
+    const hs_q8_block *x = xq;
     if (!hs_q8_supported(type) || ncols <= 0 || ncols % hs_block_elements(type) != 0 || nx < 0 || r0 < 0 || r1 < r0) return -1;
     int p = path == HS_KERNELS_AUTO ? hs_q8_kernels_in_use() : path;
     if (!hs_q8_path_available(p)) return -2;
 #if HS_HAVE_AVX2_BUILD
-    if (p == HS_KERNELS_AVX512_VNNI || p == HS_KERNELS_AVX2) {
-        hs_xrow stack[64], *rows = nx <= 64 ? stack : malloc(sizeof(hs_xrow) * (size_t)nx);
-        if (!rows) return -1;
-        for (int64_t j = 0; j < nx; j++) rows[j] = xrow_at(xq, ncols / 32, j);
-        int rc = p == HS_KERNELS_AVX512_VNNI ? hs_matmul_q8_vnni(type, w, row_bytes, ncols, r0, r1, rows, nx, y, ldy)
-                                             : hs_matmul_q8_avx2(type, w, row_bytes, ncols, r0, r1, rows, nx, y, ldy);
-        if (rows != stack) free(rows);
-        return rc;
-    }
+    if (p == HS_KERNELS_AVX512_VNNI) return hs_matmul_q8_vnni(type, w, row_bytes, ncols, r0, r1, x, nx, y, ldy);
+    if (p == HS_KERNELS_AVX2) return hs_matmul_q8_avx2(type, w, row_bytes, ncols, r0, r1, x, nx, y, ldy);
 #endif
-    return matmul_q8_scalar(type, w, row_bytes, ncols, r0, r1, xq, nx, y, ldy);
+    return matmul_q8_scalar(type, w, row_bytes, ncols, r0, r1, x, nx, y, ldy);
 }
 
 int hs_matmul_q8(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,

@@ -34,11 +34,11 @@ QK_TARGET HS_INLINE void QK_NAME(prep)(const int T, const uint8_t *u, float *wsa
 QK_TARGET HS_INLINE __m256i QK_NAME(wdec)(const int T, const uint8_t *u, int s) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     switch (T) {
-    case HS_Q4_0: return QK_NAME(nib)(u + 2);
+    case HS_Q4_0: return _mm256_sub_epi8(QK_NAME(nib)(u + 2), _mm256_set1_epi8(8));
     case HS_Q4_1: return QK_NAME(nib)(u + 4);
     case HS_Q5_0: {
         __m256i hb = _mm256_and_si256(QK_NAME(bits)(hs_rd32(u + 2)), _mm256_set1_epi8(0x10));
-        return _mm256_or_si256(QK_NAME(nib)(u + 6), hb);
+        return _mm256_sub_epi8(_mm256_or_si256(QK_NAME(nib)(u + 6), hb), _mm256_set1_epi8(16));
     }
     case HS_Q5_1: {
         __m256i hb = _mm256_and_si256(QK_NAME(bits)(hs_rd32(u + 4)), _mm256_set1_epi8(0x10));
@@ -60,181 +60,101 @@ QK_TARGET HS_INLINE __m256i QK_NAME(wdec)(const int T, const uint8_t *u, int s) 
     }
 }
 
-/* Weights of types whose decoded quants are signed (the others are 0…63, usable as unsigned bytes). */
-#define QK_SIGNED(T) ((T) == HS_Q8_0 || (T) == HS_Q6_K)
-
-/* Eight int32 lanes of one block: lane i = Σ_{k<4} w[4i+k]·x[4i+k] (x: the block's 32 int8). */
-QK_TARGET HS_INLINE __m256i QK_NAME(dot8)(const int T, __m256i w, __m256i negcorr_or_aw, __m256i x) {
+/* One (sub-)block s of unit u (global block index b) into accumulator set A of every row. */
+QK_TARGET HS_INLINE void QK_NAME(blk)(const int T, const int NR, const uint8_t *u, int s, int64_t b,
+                                       const float *wsa, const float *wsb, const float *wm,
+                                       const hs_xblk *const *xr, __m256 *A, float *macc) {
+    const int has_min = T == HS_Q4_1 || T == HS_Q5_1 || T == HS_Q4_K;
+    __m256i w = QK_NAME(wdec)(T, u, s);
+    __m256 ws = T == HS_Q6_K ? _mm256_setr_m128(_mm_set1_ps(wsa[s]), _mm_set1_ps(wsb[s])) : _mm256_set1_ps(wsa[s]);
 #if QK_VNNI
-    if (QK_SIGNED(T)) return _mm256_dpbusd_epi32(negcorr_or_aw, _mm256_xor_si256(x, _mm256_set1_epi8((char)0x80)), w);
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x);
+    __m256i negcorr = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                       _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8((char)0x80), w));
 #else
-    const __m256i ones = _mm256_set1_epi16(1);
-    if (QK_SIGNED(T)) return _mm256_madd_epi16(_mm256_maddubs_epi16(negcorr_or_aw, _mm256_sign_epi8(x, w)), ones);
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones);
+    __m256i aw = _mm256_abs_epi8(w);
+    const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8((char)0x80);
 #endif
-}
-
-/* The per-block weight term amortized over rows: VNNI: −128·Σw per lane (x is offset by 128 for
- * signed weights); AVX2: |w| (the sign moves onto x). */
-QK_TARGET HS_INLINE __m256i QK_NAME(pre8)(const int T, __m256i w) {
-    if (!QK_SIGNED(T)) return _mm256_setzero_si256();
-#if QK_VNNI
-    return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8((char)0x80), w));
-#else
-    return _mm256_abs_epi8(w);
-#endif
-}
-
-/* One block b (weights w, lane scales ws) into A[j] for NR rows. */
-QK_TARGET HS_INLINE void QK_NAME(blk)(const int T, const int NR, __m256i w, __m256 ws, int64_t b, const hs_xrow *xr, __m256 *A) {
-    __m256i pre = QK_NAME(pre8)(T, w);
     for (int j = 0; j < NR; j++) {
-        __m256i x = _mm256_loadu_si256((const __m256i *)XQ(xr[j], b));
-        __m256i dot = QK_NAME(dot8)(T, w, pre, x);
-        A[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(ws, _mm256_loadu_ps(XD8(xr[j], b))), A[j]);
+        const hs_xblk *xb = xr[j] + b;
+        __m256i xq = _mm256_loadu_si256((const __m256i *)xb->q);
+#if QK_VNNI
+        __m256i dot = _mm256_dpbusd_epi32(negcorr, xq, w);
+#else
+        __m256i xs = _mm256_xor_si256(xq, flip);
+        __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(xs, w)), ones);
+#endif
+        A[j] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), ws), _mm256_set1_ps(xb->d), A[j]);
+        if (has_min) macc[j] += wm[s] * xb->s;
     }
 }
 
-#if QK_ZMM
-/* Two consecutive blocks b, b+1 at once in 512-bit vectors. */
-QK_TARGET HS_INLINE void QK_NAME(blk2)(const int T, const int NR, __m256i w0, __m256i w1, __m256 ws0, __m256 ws1,
-                                        int64_t b, const hs_xrow *xr, __m512 *A) {
-    __m512i w = _mm512_inserti64x4(_mm512_castsi256_si512(w0), w1, 1);
-    __m512 ws = _mm512_insertf32x8(_mm512_castps256_ps512(ws0), ws1, 1);
-    __m512i negcorr = _mm512_setzero_si512();
-    if (QK_SIGNED(T))
-        negcorr = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8((char)0x80), w));
-    for (int j = 0; j < NR; j++) {
-        __m512i x = _mm512_loadu_si512((const void *)XQ(xr[j], b));
-        __m512i dot = QK_SIGNED(T) ? _mm512_dpbusd_epi32(negcorr, _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80)), w)
-                                   : _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, x);
-        A[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(ws, _mm512_loadu_ps(XD8(xr[j], b))), A[j]);
-    }
-}
-#define QK_VEC __m512
-#define QK_VZERO _mm512_setzero_ps()
-#else
-#define QK_VEC __m256
-#define QK_VZERO _mm256_setzero_ps()
-#endif
-
-/* Lane scales of sub-block s. */
-QK_TARGET HS_INLINE __m256 QK_NAME(lanes)(const int T, const float *wsa, const float *wsb, int s) {
-    return T == HS_Q6_K ? _mm256_setr_m128(_mm_set1_ps(wsa[s]), _mm_set1_ps(wsb[s])) : _mm256_set1_ps(wsa[s]);
-}
-
-QK_TARGET HS_INLINE float QK_NAME(hsum)(__m256 a) {
-    __m128 v = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-    v = _mm_add_ss(v, _mm_movehdup_ps(v));
-    return _mm_cvtss_f32(v);
-}
-
-/* y[j] = W[row] · x_j for NR activation rows, over units [u0, u1) of the row; adds into out[j].
- * The offset terms (Σ_b wm_b·s_b) are a separate short dot product per row at the end. */
-QK_TARGET HS_INLINE void QK_NAME(row)(const int T, const int NR, const uint8_t *wrow, int64_t u0, int64_t u1,
-                                       const hs_xrow *xr, float *out) {
+/* y[j] = W[row] · x_j for NR activation rows (xr[j] → that row's blocks). Two accumulator sets
+ * (even and odd blocks) keep two FMA chains in flight when NR is small. */
+QK_TARGET HS_INLINE void QK_NAME(row)(const int T, const int NR, const uint8_t *wrow, int64_t nunits,
+                                       const hs_xblk *const *xr, float *out) {
     const int nsub = hs_q8_nsub(T);
     const size_t ub = (size_t)hs_block_bytes(T);
-    const int has_min = T != HS_Q8_0 && T != HS_Q6_K;
-    float wmv[HS_Q8_CHUNK];     /* wm per block of this chunk */
-    QK_VEC A[8];
-    for (int j = 0; j < NR; j++) A[j] = QK_VZERO;
-    __m256 A1[8];
-    for (int j = 0; j < NR; j++) A1[j] = _mm256_setzero_ps();
-    const int64_t b0 = u0 * nsub;
+    __m256 A0[8], A1[8];
+    float macc[8];
+    for (int j = 0; j < NR; j++) { A0[j] = A1[j] = _mm256_setzero_ps(); macc[j] = 0; }
     if (nsub == 1) {
-        int64_t un = u0;
-        for (; un + 2 <= u1; un += 2) {
+        float wsa[2], wsb[2], wm[2];
+        int64_t un = 0;
+        for (; un + 2 <= nunits; un += 2) {
             const uint8_t *u = wrow + un * ub;
-            float wsa[2], wsb[2], wm[2];
             QK_NAME(prep)(T, u, wsa, wsb, wm);
             QK_NAME(prep)(T, u + ub, wsa + 1, wsb + 1, wm + 1);
-            wmv[un - u0] = wm[0];
-            wmv[un + 1 - u0] = wm[1];
-            __m256i w0 = QK_NAME(wdec)(T, u, 0), w1 = QK_NAME(wdec)(T, u + ub, 0);
-#if QK_ZMM
-            QK_NAME(blk2)(T, NR, w0, w1, _mm256_set1_ps(wsa[0]), _mm256_set1_ps(wsa[1]), un, xr, A);
-#else
-            QK_NAME(blk)(T, NR, w0, _mm256_set1_ps(wsa[0]), un, xr, A);
-            QK_NAME(blk)(T, NR, w1, _mm256_set1_ps(wsa[1]), un + 1, xr, A1);
-#endif
+            QK_NAME(blk)(T, NR, u, 0, un, wsa, wsb, wm, xr, A0, macc);
+            QK_NAME(blk)(T, NR, u + ub, 0, un + 1, wsa + 1, wsb + 1, wm + 1, xr, A1, macc);
         }
-        if (un < u1) {
+        if (un < nunits) {
             const uint8_t *u = wrow + un * ub;
-            float wsa[1], wsb[1], wm[1];
             QK_NAME(prep)(T, u, wsa, wsb, wm);
-            wmv[un - u0] = wm[0];
-            QK_NAME(blk)(T, NR, QK_NAME(wdec)(T, u, 0), _mm256_set1_ps(wsa[0]), un, xr, A1);
+            QK_NAME(blk)(T, NR, u, 0, un, wsa, wsb, wm, xr, A0, macc);
         }
     } else {
-        for (int64_t un = u0; un < u1; un++) {
+        for (int64_t un = 0; un < nunits; un++) {
             const uint8_t *u = wrow + un * ub;
             float wsa[8], wsb[8], wm[8];
             QK_NAME(prep)(T, u, wsa, wsb, wm);
-            for (int s = 0; s < 8; s++) wmv[(un - u0) * 8 + s] = wm[s];
             for (int s = 0; s < 8; s += 2) {
-                __m256i w0 = QK_NAME(wdec)(T, u, s), w1 = QK_NAME(wdec)(T, u, s + 1);
-#if QK_ZMM
-                QK_NAME(blk2)(T, NR, w0, w1, QK_NAME(lanes)(T, wsa, wsb, s), QK_NAME(lanes)(T, wsa, wsb, s + 1), un * 8 + s, xr, A);
-#else
-                QK_NAME(blk)(T, NR, w0, QK_NAME(lanes)(T, wsa, wsb, s), un * 8 + s, xr, A);
-                QK_NAME(blk)(T, NR, w1, QK_NAME(lanes)(T, wsa, wsb, s + 1), un * 8 + s + 1, xr, A1);
-#endif
+                QK_NAME(blk)(T, NR, u, s, un * 8 + s, wsa, wsb, wm, xr, A0, macc);
+                QK_NAME(blk)(T, NR, u, s + 1, un * 8 + s + 1, wsa, wsb, wm, xr, A1, macc);
             }
         }
     }
-    const int64_t nb = (u1 - u0) * nsub;
     for (int j = 0; j < NR; j++) {
-#if QK_ZMM
-        __m256 a = _mm256_add_ps(_mm512_castps512_ps256(A[j]), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(A[j]), 1)));
-        a = _mm256_add_ps(a, A1[j]);
-#else
-        __m256 a = _mm256_add_ps(A[j], A1[j]);
-#endif
-        if (has_min) {
-            __m256 m = _mm256_setzero_ps();
-            int64_t i = 0;
-            for (; i + 8 <= nb; i += 8) m = _mm256_fmadd_ps(_mm256_loadu_ps(wmv + i), _mm256_loadu_ps(xr[j].s + b0 + i), m);
-            float t = 0;
-            for (; i < nb; i++) t += wmv[i] * xr[j].s[b0 + i];
-            a = _mm256_add_ps(a, m);
-            out[j] += QK_NAME(hsum)(a) + t;
-        } else {
-            out[j] += QK_NAME(hsum)(a);
-        }
+        __m256 a = _mm256_add_ps(A0[j], A1[j]);
+        __m128 v = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+        v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+        v = _mm_add_ss(v, _mm_movehdup_ps(v));
+        out[j] = _mm_cvtss_f32(v) + macc[j];
     }
 }
-#undef QK_VEC
-#undef QK_VZERO
 
 /* Rows [r0, r1) × all nx activation rows, weight rows in tiles that stay in cache while every
  * group of up to 8 activation rows passes over them. */
-QK_TARGET HS_INLINE void QK_NAME(tile)(const int T, const uint8_t *w, size_t rb, int64_t nunits,
-                                        int64_t r0, int64_t r1, const hs_xrow *x, int64_t nx, float *y, int64_t ldy) {
+QK_TARGET HS_INLINE void QK_NAME(tile)(const int T, const uint8_t *w, size_t rb, int64_t nunits, int64_t nblk,
+                                        int64_t r0, int64_t r1, const hs_xblk *x, int64_t nx, float *y, int64_t ldy) {
     const int64_t tile = 16;
-    const int64_t uchunk = HS_Q8_CHUNK / hs_q8_nsub(T);
     for (int64_t t0 = r0; t0 < r1; t0 += tile) {
         int64_t t1 = t0 + tile < r1 ? t0 + tile : r1;
         for (int64_t j0 = 0; j0 < nx; j0 += 8) {
             int nr = nx - j0 < 8 ? (int)(nx - j0) : 8;
-            const hs_xrow *xr = x + j0;
+            const hs_xblk *xr[8];
+            for (int j = 0; j < nr; j++) xr[j] = x + (j0 + j) * nblk;
             for (int64_t r = t0; r < t1; r++) {
-                float out[8] = {0};
+                float out[8];
                 const uint8_t *wr = w + (size_t)r * rb;
-                for (int64_t u0 = 0; u0 < nunits; u0 += uchunk) {
-                    int64_t u1 = u0 + uchunk < nunits ? u0 + uchunk : nunits;
-                    switch (nr) {
-                    case 1: QK_NAME(row)(T, 1, wr, u0, u1, xr, out); break;
-                    case 2: QK_NAME(row)(T, 2, wr, u0, u1, xr, out); break;
-                    case 3: QK_NAME(row)(T, 3, wr, u0, u1, xr, out); break;
-                    case 4: QK_NAME(row)(T, 4, wr, u0, u1, xr, out); break;
-                    case 5: QK_NAME(row)(T, 5, wr, u0, u1, xr, out); break;
-                    case 6: QK_NAME(row)(T, 6, wr, u0, u1, xr, out); break;
-                    case 7: QK_NAME(row)(T, 7, wr, u0, u1, xr, out); break;
-                    default: QK_NAME(row)(T, 8, wr, u0, u1, xr, out); break;
-                    }
+                switch (nr) {
+                case 1: QK_NAME(row)(T, 1, wr, nunits, xr, out); break;
+                case 2: QK_NAME(row)(T, 2, wr, nunits, xr, out); break;
+                case 3: QK_NAME(row)(T, 3, wr, nunits, xr, out); break;
+                case 4: QK_NAME(row)(T, 4, wr, nunits, xr, out); break;
+                case 5: QK_NAME(row)(T, 5, wr, nunits, xr, out); break;
+                case 6: QK_NAME(row)(T, 6, wr, nunits, xr, out); break;
+                case 7: QK_NAME(row)(T, 7, wr, nunits, xr, out); break;
+                default: QK_NAME(row)(T, 8, wr, nunits, xr, out); break;
                 }
                 for (int j = 0; j < nr; j++) y[(j0 + j) * ldy + r] = out[j];
             }
@@ -243,9 +163,9 @@ QK_TARGET HS_INLINE void QK_NAME(tile)(const int T, const uint8_t *w, size_t rb,
 }
 
 #define QK_TYPE_FN(TY) \
-    QK_TARGET static void QK_NAME(tile_##TY)(const uint8_t *w, size_t rb, int64_t nunits, int64_t r0, \
-                                             int64_t r1, const hs_xrow *x, int64_t nx, float *y, int64_t ldy) { \
-        QK_NAME(tile)(HS_##TY, w, rb, nunits, r0, r1, x, nx, y, ldy); \
+    QK_TARGET static void QK_NAME(tile_##TY)(const uint8_t *w, size_t rb, int64_t nunits, int64_t nblk, int64_t r0, \
+                                             int64_t r1, const hs_xblk *x, int64_t nx, float *y, int64_t ldy) { \
+        QK_NAME(tile)(HS_##TY, w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); \
     }
 QK_TYPE_FN(Q4_0)
 QK_TYPE_FN(Q4_1)
@@ -257,16 +177,16 @@ QK_TYPE_FN(Q6_K)
 #undef QK_TYPE_FN
 
 static int QK_NAME(hs_matmul_q8)(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
-                          const hs_xrow *x, int64_t nx, float *y, int64_t ldy) {
-    int64_t nunits = ncols / hs_block_elements(type);
+                          const hs_xblk *x, int64_t nx, float *y, int64_t ldy) {
+    int64_t nunits = ncols / hs_block_elements(type), nblk = ncols / 32;
     switch (type) {
-    case HS_Q4_0: QK_NAME(tile_Q4_0)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q4_1: QK_NAME(tile_Q4_1)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q5_0: QK_NAME(tile_Q5_0)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q5_1: QK_NAME(tile_Q5_1)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q8_0: QK_NAME(tile_Q8_0)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q4_K: QK_NAME(tile_Q4_K)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
-    case HS_Q6_K: QK_NAME(tile_Q6_K)(w, rb, nunits, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q4_0: QK_NAME(tile_Q4_0)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q4_1: QK_NAME(tile_Q4_1)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q5_0: QK_NAME(tile_Q5_0)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q5_1: QK_NAME(tile_Q5_1)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q8_0: QK_NAME(tile_Q8_0)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q4_K: QK_NAME(tile_Q4_K)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
+    case HS_Q6_K: QK_NAME(tile_Q6_K)(w, rb, nunits, nblk, r0, r1, x, nx, y, ldy); return 0;
     default: return -1;
     }
 }

@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,12 +34,17 @@ extension Linear {
             hs_quantize_q8(x + rows.lowerBound * inDim, Int64(rows.count), Int64(inDim), Int64(inDim),
                            xq + rows.lowerBound * rowBytes8)
         }
-        // Splitting a small matrix across threads costs more (wake-ups) than it saves.
-        let minRows = outDim * inDim * min(n, 8) >= 1 << 22 ? 16 : outDim
-        Parallel.forEachChunk(0..<outDim, minChunk: minRows) { rows in
-            let rc = hs_matmul_q8(type.rawValue, data, rowBytes, Int64(inDim), Int64(rows.lowerBound), Int64(rows.upperBound),
-                                  xq, Int64(n), y, Int64(outDim))
-            precondition(rc == 0, "hs_matmul_q8(\(type)) failed with \(rc)")
+        // Splitting a small matrix across threads costs more (wake-ups) than it saves. Large ones go
+        // in 4 chunks per thread, claimed dynamically: a thread slowed by other jobs on the machine
+        // takes fewer chunks instead of holding up the call.
+        let big = outDim * inDim * min(n, 8) >= 1 << 22
+        let chunks = Parallel.threads == 1 || !big ? 1 : min(Parallel.threads * 4, max(1, outDim / 64))
+        let run = { (c: Int) in
+            let lo = self.outDim * c / chunks, hi = self.outDim * (c + 1) / chunks
+            let rc = hs_matmul_q8(self.type.rawValue, self.data, self.rowBytes, Int64(self.inDim), Int64(lo), Int64(hi),
+                                  xq, Int64(n), y, Int64(self.outDim))
+            precondition(rc == 0, "hs_matmul_q8(\(self.type)) failed with \(rc)")
         }
+        if chunks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
     }
 }

@@ -91,15 +91,16 @@ int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int
  * VNNI paths compute the same integers as the scalar reference; results differ by float32 order only.
  * ------------------------------------------------------------------------------------------- */
 
-/// Bytes of the buffer hs_quantize_q8 fills for nx rows of ncols activations (68 per 32 elements).
+/// Bytes of the buffer hs_quantize_q8 fills for nx rows of ncols activations: per 32 elements a
+/// 40-byte block {float d; float s = d·Σq; uint8 q[32] = q + 128}.
 size_t hs_q8_size(int64_t nx, int64_t ncols);
 
 /// 1 when hs_matmul_q8 handles `type` (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
 int hs_q8_supported(uint32_t type);
 
 /// Quantizes nx rows of ncols (a multiple of 32) floats, row j at x + j*ldx, into dst
-/// (hs_q8_size(nx, ncols) bytes; row j starts at byte j*hs_q8_size(1, ncols), so disjoint row ranges
-/// can be quantized in parallel). Deterministic: every path of hs_matmul_q8 reads the same values.
+/// (hs_q8_size(nx, ncols) bytes, row j at byte j*hs_q8_size(1, ncols), so disjoint row ranges can be
+/// quantized in parallel). Deterministic: every path of hs_matmul_q8 reads the same blocks.
 void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
 
 /// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [r0, r1) and all nx quantized rows x̃_j
