@@ -6,8 +6,9 @@
  *   hs_dequantize_row  decode blocks of any supported ggml type to float32 (embedding rows, sgemm tiles)
  *   hs_matvec          y = W·x for a range of weight rows and 1…8 float32 vectors, dequantizing on the fly
  *
- * Activations are never quantized: every product is float32 weight × float32 activation with
- * float32 accumulation. hs_dequantize_row is bit-identical to the Swift reference dequantizer
+ * In these two, activations are never quantized: every product is float32 weight × float32
+ * activation with float32 accumulation. (The integer kernels further down, hs_quantize_q8 +
+ * hs_matmul_q8, do quantize them, for large models without an f32 weight copy.) hs_dequantize_row is bit-identical to the Swift reference dequantizer
  * (GGUF.Dequantize.reference) and to ggml's dequantize_row_*; hs_matvec differs from an exact
  * dot product only by float32 summation order (see hs_matvec).
  *
