@@ -5,7 +5,7 @@ Prints one JSON object: load_s, prompt_tokens, prompt_tokens_per_s, generation_t
 --repeats runs after a warm-up), using llama-cpp-python with --threads threads.
 Usage: bench_llamacpp.py MODEL [--prompt-tokens 16] [--gen-tokens 32] [--repeats 5] [--threads 2]
 """
-import argparse, json, statistics, sys, time
+import argparse, json, resource, statistics, sys, time
 
 def main():
     ap = argparse.ArgumentParser()
@@ -46,7 +46,8 @@ def main():
     p = med(prompt_once)
     g = med(gen_once)
     json.dump({"engine": "llama.cpp", "load_s": load, "prompt_tokens": len(ids),
-               "prompt_tokens_per_s": len(ids) / p, "generation_tokens_per_s": a.gen_tokens / g}, sys.stdout)
+               "prompt_tokens_per_s": len(ids) / p, "generation_tokens_per_s": a.gen_tokens / g,
+               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}, sys.stdout)
     print()
 
 if __name__ == "__main__":

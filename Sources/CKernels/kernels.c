@@ -13,6 +13,8 @@ static int cpu_has_avx2(void) {
 #endif
 }
 
+int hs_cpu_has_avx2(void) { return cpu_has_avx2(); }
+
 int hs_select_kernels(int path) {
     int avx2 = cpu_has_avx2();
     if (path == HS_KERNELS_AUTO) {

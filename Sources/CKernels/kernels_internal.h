@@ -43,6 +43,7 @@ static inline void hs_scales_mins_k4(const uint8_t *s, uint8_t out[16]) {
     memcpy(out, w, 16);
 }
 
+int hs_cpu_has_avx2(void);
 int hs_dequantize_scalar(uint32_t type, const uint8_t *src, float *dst, int64_t n);
 int hs_matvec_scalar(uint32_t type, const uint8_t *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);

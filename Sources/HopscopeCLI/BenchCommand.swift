@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens to generate.") var genTokens = 32
     @Option(name: .long, help: "Timed repetitions (after one warm-up).") var repeats = 5
     @Flag(help: "Also time the full t2 back-patch grid (10-token criterion) on the Toyota currency query.") var grid = false
+    @Option(help: "Timed repetitions of each grid (default: --repeats; 1 = a single run, no warm-up: 7B grids take minutes).") var gridRepeats: Int?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Instead: time the explorer's keystroke → redraw path headless (no model), at 80×24 and 250×80.") var ui = false
     @Option(name: .long, help: "Rounds of the scripted key sequence per size for --ui (after one warm-up).") var uiRounds = 30
@@ -34,7 +35,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard uiRounds >= 1 else { throw ValidationError("--ui-rounds must be ≥ 1") }
-        guard promptTokens >= 1, genTokens >= 1, repeats >= 1 else { throw ValidationError("--prompt-tokens, --gen-tokens and --repeats must be ≥ 1") }
+        guard promptTokens >= 1, genTokens >= 1, repeats >= 1, (gridRepeats ?? 1) >= 1 else {
+            throw ValidationError("--prompt-tokens, --gen-tokens, --repeats and --grid-repeats must be ≥ 1")
+        }
     }
 
     func run() throws {
@@ -64,8 +67,9 @@ struct BenchCommand: ParsableCommand {
                          generation_tokens_per_s: Double(genTokens) / genS, grid_s: nil, peak_rss_mb: 0)
         if grid {
             let patcher = try BenchCommand.toyotaPatcher(m)
-            out.grid_first_token_s = try median(repeats) { _ = try patcher.grid(.t2, metric: .firstToken) }
-            out.grid_s = try median(max(1, repeats / 2)) { _ = try patcher.grid(.t2, metric: .generation) }
+            let gr = gridRepeats ?? repeats
+            out.grid_first_token_s = try median(gr, warmUp: gr > 1) { _ = try patcher.grid(.t2, metric: .firstToken) }
+            out.grid_s = try median(max(1, gr / 2), warmUp: gr > 1) { _ = try patcher.grid(.t2, metric: .generation) }
             let sample = BackPatchGrid.pairs(layers: m.config.layers).enumerated().filter { $0.offset % 29 == 0 }.map(\.element)
             for metric in [BackPatchMetric.firstToken, .generation] {
                 let s = Date()
@@ -93,18 +97,18 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// Median wall time of `n` runs of `body` after one warm-up run.
-func median(_ n: Int, _ body: () throws -> Void) throws -> Double {
-    try median(n) { () throws -> Double in
+/// Median wall time of `n` runs of `body` after one warm-up run (unless `warmUp` is false).
+func median(_ n: Int, warmUp: Bool = true, _ body: () throws -> Void) throws -> Double {
+    try median(n, warmUp: warmUp) { () throws -> Double in
         let s = Date()
         try body()
         return Date().timeIntervalSince(s)
     }
 }
 
-/// Median of `n` measurements returned by `body` after one warm-up run.
-func median(_ n: Int, _ body: () throws -> Double) throws -> Double {
-    _ = try body()
+/// Median of `n` measurements returned by `body` after one warm-up run (unless `warmUp` is false).
+func median(_ n: Int, warmUp: Bool = true, _ body: () throws -> Double) throws -> Double {
+    if warmUp { _ = try body() }
     let times = try (0..<n).map { _ in try body() }.sorted()
     return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
 }

@@ -32,7 +32,14 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// `availableMemory`: bytes the model may use (nil: no check).
-    init(path: String, availableMemory: Int?) throws(ModelError) {
+    convenience init(path: String, availableMemory: Int?) throws(ModelError) {
+        try self.init(path: path, availableMemory: availableMemory, dense: nil, integerKernels: nil)
+    }
+
+    /// As `init(path:availableMemory:)`; `dense` forces the f32 copies on
+    /// or off (nil: when they fit the budget); `integerKernels` (nil: the default, see
+    /// QuantizedLinear.swift) chooses the integer kernels for matrices without an f32 copy. For tests.
+    init(path: String, availableMemory: Int?, dense: Bool?, integerKernels: Bool?) throws(ModelError) {
         _ = LanguageModel.allocatorTuned
         do { file = try GGUFFile(path: path) } catch { throw .gguf(error) }
         config = try ModelConfig(gguf: file)
@@ -47,7 +54,8 @@ public final class LanguageModel: @unchecked Sendable {
         name = LanguageModel.displayName(file: file, path: path)
         let linears = weights.linears
         let denseTotal = linears.reduce(0) { $0 + $1.denseBytes }
-        var useDense = denseTotal <= LanguageModel.denseBudget
+        var useDense = dense ?? (denseTotal <= LanguageModel.denseBudget)
+        if let integerKernels { for l in linears { l.integerKernels = integerKernels } }
         if let available = availableMemory {
             // The f32 copy only speeds up batches: without room for it, run from the quantized weights.
             if useDense && file.fileSize + denseTotal > available { useDense = false }

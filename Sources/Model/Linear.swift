@@ -20,6 +20,8 @@ final class Linear: @unchecked Sendable {
     let rowBytes: Int
     let data: UnsafeRawPointer       // mmapped blocks, [outDim rows of rowBytes]
     private(set) var dense: UnsafeMutablePointer<Float>?   // (outDim, inDim) exact f32 copy, or nil
+    /// Without a dense copy, use the integer kernels (QuantizedLinear.swift) where the type has one.
+    var integerKernels = Linear.integerKernelsEnabled
 
     /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm: it reads
     /// the 4–8× smaller quantized weights once per 8 rows. `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).
@@ -80,6 +82,7 @@ final class Linear: @unchecked Sendable {
     /// y [n × outDim] = x [n × inDim] · Wᵀ.
     func apply(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
+        if usesIntegerKernels { applyInteger(x, n: n, y); return }
         if n <= Linear.matvecMaxRows {
             // Splitting a small matrix across threads costs more (wake-ups) than it saves: only
             // matrices of ≥ 4M weights (the unembedding, 7B-class layers) are shared out.

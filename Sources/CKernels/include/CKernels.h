@@ -6,8 +6,9 @@
  *   hs_dequantize_row  decode blocks of any supported ggml type to float32 (embedding rows, sgemm tiles)
  *   hs_matvec          y = W·x for a range of weight rows and 1…8 float32 vectors, dequantizing on the fly
  *
- * Activations are never quantized: every product is float32 weight × float32 activation with
- * float32 accumulation. hs_dequantize_row is bit-identical to the Swift reference dequantizer
+ * In these two, activations are never quantized: every product is float32 weight × float32
+ * activation with float32 accumulation. (The integer kernels further down, hs_quantize_q8 +
+ * hs_matmul_q8, do quantize them, for large models without an f32 weight copy.) hs_dequantize_row is bit-identical to the Swift reference dequantizer
  * (GGUF.Dequantize.reference) and to ggml's dequantize_row_*; hs_matvec differs from an exact
  * dot product only by float32 summation order (see hs_matvec).
  *
@@ -41,6 +42,7 @@ typedef enum {
     HS_KERNELS_AUTO = 0,    ///< the best the CPU supports, unless HOPSCOPE_KERNELS=scalar
     HS_KERNELS_SCALAR = 1,  ///< portable C
     HS_KERNELS_AVX2 = 2,    ///< AVX2 + FMA + F16C
+    HS_KERNELS_AVX512_VNNI = 3, ///< AVX2 + AVX512F/VL/BW/VNNI (integer kernels only; elsewhere = AVX2)
 } hs_kernels_path;
 
 /// Selects the implementation for all later calls (process-wide) and returns the one now in use:
@@ -80,6 +82,45 @@ int hs_dequantize_row_with(int path, uint32_t type, const void *src, float *dst,
 /// hs_matvec with an explicit implementation, as hs_dequantize_row_with.
 int hs_matvec_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                    const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/* ---------------------------------------------------------------------------------------------
+ * Integer kernels (for models without an f32 copy: 7B-class). Activations are quantized per 32
+ * elements (as ggml's Q8_0/Q8_1): d = max|x|/127, q = round(x/d) ∈ [−127, 127]; the dot product with a
+ * weight block is then an exact integer sum Σ w_q·q, scaled by d_w·d (plus m_w·d·Σq for formats with an
+ * offset). The only error beyond float32 rounding is the activation rounding, |x − d·q| ≤ d/2 per
+ * element, so |y − y_exact| ≤ Σ_blocks (d_b/2)·Σ_{i∈b} |W[r,i]| (+ float32 rounding). The AVX2 and
+ * VNNI paths compute the same integers as the scalar reference; results differ by float32 order only.
+ * ------------------------------------------------------------------------------------------- */
+
+/// Bytes of the buffer hs_quantize_q8 fills for nx rows of ncols activations: per 32 elements a
+/// 40-byte block {float d; float s = d·Σq; uint8 q[32] = q + 128}.
+size_t hs_q8_size(int64_t nx, int64_t ncols);
+
+/// 1 when hs_matmul_q8 handles `type` (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K).
+int hs_q8_supported(uint32_t type);
+
+/// Quantizes nx rows of ncols (a multiple of 32) floats, row j at x + j*ldx, into dst
+/// (hs_q8_size(nx, ncols) bytes, row j at byte j*hs_q8_size(1, ncols), so disjoint row ranges can be
+/// quantized in parallel). Deterministic: every path of hs_matmul_q8 reads the same blocks.
+void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
+
+/// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [r0, r1) and all nx quantized rows x̃_j
+/// (row j of the hs_quantize_q8 buffer xq). Weight rows are tiled so each tile is read from memory once per call, and
+/// up to 8 activation rows share each decoded weight block. Returns 0, -1 on bad arguments or an
+/// unsupported type, -2 when the explicit path is not available on this CPU.
+int hs_matmul_q8(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                 const void *xq, int64_t nx, float *y, int64_t ldy);
+
+/// hs_matmul_q8 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
+int hs_matmul_q8_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                      const void *xq, int64_t nx, float *y, int64_t ldy);
+
+/// The path hs_matmul_q8 uses: scalar when the other kernels are scalar (HOPSCOPE_KERNELS=scalar),
+/// else AVX512-VNNI when the CPU has it (unless HOPSCOPE_KERNELS=avx2), else AVX2.
+int hs_q8_kernels_in_use(void);
+
+/// 1 when `path` can run on this CPU.
+int hs_q8_path_available(int path);
 
 /// IEEE binary16 → binary32 (exact; subnormals, infinities and NaNs included).
 float hs_fp16_to_fp32(uint16_t h);

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import GGUF
+import Analysis
+
+/// `hopscope synthetic`: writes a llama-architecture GGUF of a benchmark shape with deterministic
+/// random weights (for `make bench`; no real 7B model is downloaded). Hidden: a tool, not an analysis.
+struct SyntheticCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthetic", abstract: "Write a synthetic benchmark-shaped GGUF (random weights).", shouldDisplay: false)
+
+    @Option(help: "Shape: llama2-7b (dim 4096, 32 layers, ffn 11008, 32 heads).") var preset = "llama2-7b"
+    @Option(help: "Weight type: q4_0, q4_1, q5_0, q8_0.") var type = "q4_0"
+    @Option(help: "Copy the tokenizer (and vocabulary size) from this GGUF (default: the installed SmolLM2).") var tokenizerFrom: String?
+    @Option(help: "Output path.") var out: String
+
+    func run() throws {
+        guard preset == "llama2-7b" else { throw CLIError("--preset: unknown shape '\(preset)' (known: llama2-7b)") }
+        let types: [String: GGMLType] = ["q4_0": .q4_0, "q4_1": .q4_1, "q5_0": .q5_0, "q8_0": .q8_0]
+        guard let t = types[type] else { throw CLIError("--type: unknown '\(type)' (known: q4_0, q4_1, q5_0, q8_0)") }
+        let source = ModelPaths.resolve(tokenizerFrom)
+        let vocabFile = try GGUFFile(path: source)
+        guard let vocab = vocabFile.value("tokenizer.ggml.tokens")?.array?.count else {
+            throw CLIError("\(source): no tokenizer.ggml.tokens")
+        }
+        var spec = SyntheticModel.llama2_7B
+        spec.vocab = vocab
+        spec.tokenizer = .copied(from: source)
+        spec.type = t
+        spec.name = "synthetic llama2-7b \(type)"
+        let tmp = out + ".partial"
+        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try spec.write(to: tmp)
+        if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.moveItem(atPath: tmp, toPath: out)
+    }
+}

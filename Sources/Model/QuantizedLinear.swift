@@ -1,0 +1,50 @@
+import CKernels
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import GGUF
+
+/// The quantized path of `Linear.apply` (models without an f32 copy, i.e. 7B-class): integer kernels.
+///
+/// The activation rows are quantized once per call to 8 bits per 32 elements (`hs_quantize_q8`), then
+/// every weight block is dotted with them in integers (`hs_matmul_q8`: AVX512-VNNI, AVX2 or scalar,
+/// chosen at run time), weight rows spread over the cores. Weights stay memory-mapped and quantized.
+/// Types without an integer kernel (Q2_K, Q3_K, Q5_K, F16, BF16, F32) keep the float kernels:
+/// the fused dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.
+extension Linear {
+    /// Integer kernels on quantized weights unless `HOPSCOPE_INT_KERNELS=0` (then float kernels).
+    static let integerKernelsEnabled: Bool = {
+        if let s = getenv("HOPSCOPE_INT_KERNELS") { return String(cString: s) != "0" }
+        return true
+    }()
+
+    /// Whether `apply` takes the integer path for this matrix.
+    var usesIntegerKernels: Bool {
+        integerKernels && dense == nil && hs_q8_supported(type.rawValue) != 0 && inDim % 32 == 0
+    }
+
+    /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.
+    func applyInteger(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let rowBytes8 = hs_q8_size(1, Int64(inDim))
+        let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
+        defer { xq.deallocate() }
+        // Quantizing is O(n·inDim), ~1/outDim of the product: split only large batches.
+        Parallel.forEachChunk(0..<n, minChunk: max(1, (1 << 16) / inDim)) { rows in
+            hs_quantize_q8(x + rows.lowerBound * inDim, Int64(rows.count), Int64(inDim), Int64(inDim),
+                           xq + rows.lowerBound * rowBytes8)
+        }
+        // Splitting a small matrix across threads costs more (wake-ups) than it saves. Large ones go
+        // in 4 chunks per thread, claimed dynamically: a thread slowed by other jobs on the machine
+        // takes fewer chunks instead of holding up the call.
+        let big = outDim * inDim * min(n, 8) >= 1 << 22
+        let chunks = Parallel.threads == 1 || !big ? 1 : min(Parallel.threads * 4, max(1, outDim / 64))
+        let run = { (c: Int) in
+            let lo = self.outDim * c / chunks, hi = self.outDim * (c + 1) / chunks
+            let rc = hs_matmul_q8(self.type.rawValue, self.data, self.rowBytes, Int64(self.inDim), Int64(lo), Int64(hi),
+                                  xq, Int64(n), y, Int64(self.outDim))
+            precondition(rc == 0, "hs_matmul_q8(\(self.type)) failed with \(rc)")
+        }
+        if chunks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
+    }
+}
