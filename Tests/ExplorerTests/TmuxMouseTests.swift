@@ -43,7 +43,7 @@ struct TmuxMouseTests {
         #expect(t.mouseFlags() == "1 1", "button and SGR mouse reporting on")
 
         // Click layer 12: the cursor moves there (s marks it); a second click opens its detail.
-        var r = try #require(t.layerRow("12", in: s))
+        var r = try #require(t.layerRow("12", in: t.wait("layer row 12") { t.layerRow("12", in: $0) != nil }))
         try t.click(row: r, col: 10)
         try t.keys("s")
         t.wait(for: "source ℓ12")
@@ -55,7 +55,7 @@ struct TmuxMouseTests {
         // After a resize the new layout is used.
         try t.resize(80, 24)
         s = t.wait(for: " back-patch t2(p)")
-        r = try #require(t.layerRow("10", in: s))
+        r = try #require(t.layerRow("10", in: t.wait("layer row 10") { t.layerRow("10", in: $0) != nil }))
         try t.click(row: r, col: 60)
         try t.keys("t")
         t.wait(for: "target ℓ10")
@@ -63,14 +63,15 @@ struct TmuxMouseTests {
         // 250 columns: SGR coordinates reach past X10's column 223.
         try t.resize(250, 80)
         s = t.wait(for: "┌ back-patch")
-        r = try #require(t.layerRow("27", in: s))
+        r = try #require(t.layerRow("27", in: t.wait("layer row 27") { t.layerRow("27", in: $0) != nil }))
         try t.click(row: r, col: 200)
         try t.keys("s")
         t.wait(for: "source ℓ27")
 
         // The grid: a click moves the cell cursor and shows that cell.
         try t.keys("x")
-        s = t.wait(for: "back-patch grid · position t2")
+        // Wait for the grid's rows and axis, not only its title: a capture can land mid-frame.
+        s = t.wait("the grid with cell 20→10") { $0.contains("back-patch grid · position t2") && gridCell(source: 20, target: 10, in: $0) != nil }
         let cell = try #require(gridCell(source: 20, target: 10, in: s))
         try t.click(row: cell.row, col: cell.col)
         t.wait(for: " cell 20→10: ")
@@ -92,7 +93,7 @@ struct TmuxMouseTests {
         defer { t.close() }
         let s = t.wait(for: "analyzed:")
         #expect(t.mouseFlags() == "1 1")
-        let r = try #require(t.layerRow("9", in: s))
+        let r = try #require(t.layerRow("9", in: t.wait("layer row 9") { t.layerRow("9", in: $0) != nil }))
         try t.click(row: r, col: 8)
         try t.keys("s")
         t.wait(for: "source ℓ9")
@@ -123,7 +124,7 @@ struct TmuxMouseTests {
         defer { t.close() }
         let s = t.wait(for: "analyzed:")
         #expect(t.mouseFlags() == "0 0")
-        let r = try #require(t.layerRow("9", in: s))
+        let r = try #require(t.layerRow("9", in: t.wait("layer row 9") { t.layerRow("9", in: $0) != nil }))
         try t.click(row: r, col: 8)
         try t.keys("s")
         t.wait(for: "the embedding row is not a block")     // the selection stayed on the first row
