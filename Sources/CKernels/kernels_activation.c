@@ -5,24 +5,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* e^x for x in [-104, 104] (callers clamp; beyond ±88 the result is 0/denormal or +inf): Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, then
- * Cephes' degree-7 polynomial for e^r (relative error ≤ 2·10⁻⁷, i.e. ~2 ulp, like expf's contract),
- * and 2^n applied exactly by vscalefps. */
-static inline __attribute__((target("avx512f"))) __m512 exp_avx512(__m512 x) {
-    const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
-    const __m512 ln2_hi = _mm512_set1_ps(0.693359375f), ln2_lo = _mm512_set1_ps(-2.12194440e-4f);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, ln2_hi, x);
-    r = _mm512_fnmadd_ps(n, ln2_lo, r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, n);
-}
+#include "kernels_exp_avx512.h"
 
 static __attribute__((target("avx512f"))) void silu_mul_avx512(float *gate, const float *up, int64_t n) {
     /* e^±104 is already 0 / +inf in float32 (vscalefps gets there exactly); the clamp only keeps the
@@ -32,14 +15,14 @@ static __attribute__((target("avx512f"))) void silu_mul_avx512(float *gate, cons
     for (; i < n; i += 16) {
         __mmask16 m = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
         __m512 g = _mm512_maskz_loadu_ps(m, gate + i), u = _mm512_maskz_loadu_ps(m, up + i);
-        __m512 e = exp_avx512(_mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), g), lo), hi));
+        __m512 e = hs_exp_avx512(_mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), g), lo), hi));
         _mm512_mask_storeu_ps(gate + i, m, _mm512_mul_ps(_mm512_div_ps(g, _mm512_add_ps(one, e)), u));
     }
 }
 
 static __attribute__((target("avx512f"))) float exp_lane_avx512(float x) {
     float out[16];
-    _mm512_storeu_ps(out, exp_avx512(_mm512_set1_ps(x)));
+    _mm512_storeu_ps(out, hs_exp_avx512(_mm512_set1_ps(x)));
     return out[0];
 }
 

@@ -174,6 +174,16 @@ public func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
     return argmaxScan(values)
 }
 
+/// Probability of `values[token]` under softmax(values) and its rank (1 + the number of strictly larger
+/// values), vectorized (CKernels' hs_softmax_standing: float32 exponentials summed in double).
+public func softmaxStanding(_ values: UnsafeBufferPointer<Float>, token: Int) -> (prob: Float, rank: Int) {
+    precondition(token >= 0 && token < values.count, "token \(token) outside \(values.count) values")
+    var prob: Float = 0
+    var rank: Int64 = 0
+    hs_softmax_standing(values.baseAddress!, Int64(values.count), Int64(token), &prob, &rank)
+    return (prob, Int(rank))
+}
+
 /// argmax by a plain scan.
 @inlinable
 public func argmaxScan(_ values: UnsafeBufferPointer<Float>) -> Int {

@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Testing
 
@@ -17,6 +18,26 @@ import Testing
             let fast = v.withUnsafeBufferPointer { argmax($0) }
             let scan = v.withUnsafeBufferPointer { argmaxScan($0) }
             #expect(fast == scan, "n \(n), trial \(trial)")
+        }
+    }
+}
+
+/// softmaxStanding against a float64 softmax and a plain count.
+@Suite struct SoftmaxStandingTests {
+    @Test func matchesFloat64() {
+        var state: UInt64 = 99
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        for n in [1, 17, 1000, 49152] {
+            let v = (0..<n).map { _ in Float(next() * 30 - 15) }
+            for token in [0, n / 2, n - 1] {
+                let (p, rank) = v.withUnsafeBufferPointer { softmaxStanding($0, token: token) }
+                let m = Double(v.max()!)
+                let s = v.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+                let exact = Foundation.exp(Double(v[token]) - m) / s
+                // e^x within 4 ulp per term, double accumulation, one final rounding: 1e-6 relative.
+                #expect(abs(Double(p) - exact) <= 1e-6 * exact, "n \(n) token \(token): \(p) vs \(exact)")
+                #expect(rank == 1 + v.filter { $0 > v[token] }.count)
+            }
         }
     }
 }

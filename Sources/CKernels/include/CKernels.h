@@ -168,6 +168,11 @@ float hs_exp_avx512_lane(float x);
 /// by default each large buffer is a fresh mmap whose pages the kernel zero-fills on first touch, every call.
 void hs_keep_large_allocations_on_heap(void);
 
+/// Probability and rank of logits[token] under softmax(logits[0..<n]) in one vectorized pass pair:
+/// rank = 1 + the number of strictly larger logits; prob = e^(t−max) / Σ e^(x−max), the sum of float32
+/// exponentials (hs_silu_mul's e^x on AVX-512, expf elsewhere) accumulated in double.
+void hs_softmax_standing(const float *logits, int64_t n, int64_t token, float *prob, int64_t *rank);
+
 #ifdef __cplusplus
 }
 #endif
