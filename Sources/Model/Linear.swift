@@ -30,6 +30,14 @@ final class Linear: @unchecked Sendable {
         return 8
     }()
 
+    /// Matrices with at least this many weights split a ≤ 8-row product across threads
+    /// (`HOPSCOPE_MATVEC_PARALLEL` overrides; splitting SmolLM2's layer matrices measured 116 → 74 tok/s:
+    /// a dispatch wake-up per matrix costs more than the second core saves).
+    static let parallelMatvecWeights: Int = {
+        if let s = getenv("HOPSCOPE_MATVEC_PARALLEL"), let n = Int(String(cString: s)), n >= 0 { return n }
+        return 1 << 22
+    }()
+
     init(name: String, tensor: GGUFTensorInfo, file: GGUFFile) throws(ModelError) {
         guard tensor.shape.count == 2 else {
             throw .badTensor("tensor '\(name)' has shape \(tensor.shape), expected 2 dimensions")
@@ -86,7 +94,7 @@ final class Linear: @unchecked Sendable {
         if n <= Linear.matvecMaxRows {
             // Splitting a small matrix across threads costs more (wake-ups) than it saves: only
             // matrices of ≥ 4M weights (the unembedding, 7B-class layers) are shared out.
-            let minRows = outDim * inDim >= 1 << 22 ? 64 : outDim
+            let minRows = outDim * inDim >= Linear.parallelMatvecWeights ? 64 : outDim
             Parallel.forEachChunk(0..<outDim, minChunk: minRows) { rows in
                 Kernels.matvec(type, data, rowBytes: rowBytes, cols: inDim, rows: rows, x, nx: n, ldx: inDim, y, ldy: outDim)
             }
