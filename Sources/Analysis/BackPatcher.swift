@@ -87,7 +87,7 @@ public final class BackPatcher: @unchecked Sendable {
         let pairs = BackPatchGrid.pairs(layers: layers)
         var cells: [BackPatchCell] = []
         cells.reserveCapacity(pairs.count)
-        let batchSize = max(1, batchSize ?? defaultBatchSize)
+        let batchSize = max(1, batchSize ?? defaultBatchSize(position, metric: metric))
         var start = 0
         while start < pairs.count {
             try cancel.check()
@@ -100,10 +100,16 @@ public final class BackPatcher: @unchecked Sendable {
         return BackPatchGrid(position: position, layers: layers, metric: metric, cells: cells, fixed: cells.contains { $0.correct })
     }
 
-    /// Cells per batch when the caller does not say: as many as keep a step's logits within 128 MB
-    /// (the whole SmolLM2 grid — the more cells share a batch, the more they share; Gemma-3's 262k
-    /// vocabulary: 128 cells), at most 512.
-    public var defaultBatchSize: Int { max(16, min(512, (128 << 20) / (model.config.vocabSize * 4))) }
+    /// Cells per batch when the caller does not say: as many as keep a step's logits within 128 MB and
+    /// the cells' own keys and values within 1 GB, at most 512 — the more cells share a batch, the more
+    /// they share. SmolLM2: the whole grid; Gemma-3 (262k vocabulary): 128; a 7B shape at t2: 93.
+    public func defaultBatchSize(_ position: PatchPosition, metric: BackPatchMetric) -> Int {
+        let c = model.config
+        let steps = metric == .generation ? problem.generationTokens : 1
+        let cacheBytes = c.layers * c.kvDim * 2 * 4 * (problem.ids.count - problem.index(of: position) + steps)
+        let byLogits = (128 << 20) / (c.vocabSize * 4), byCache = (1 << 30) / max(cacheBytes, 1)
+        return max(1, min(512, byLogits, byCache))
+    }
 
     /// A batch of cells at one position, run together.
     /// `cancel` is also checked between generation steps, so a large batch stops within one step.

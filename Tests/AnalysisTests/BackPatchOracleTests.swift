@@ -77,6 +77,8 @@ struct BackPatchOracleTests {
         let model = try #require(Shared.model)
         let q = Self.queries[0]
         let patcher = try BackPatcher(model: model, problem: BackPatchProblem(model: model, query: q.query, e1: q.e1, e3: q.e3))
+        // The default batch holds the whole SmolLM2 grid (cells share most when together).
+        #expect(patcher.defaultBatchSize(.t2, metric: .generation) >= 435 && patcher.defaultBatchSize(.t1, metric: .generation) >= 435)
         let whole = try patcher.grid(.t2, metric: .firstToken, batchSize: 1000)
         let small = try patcher.grid(.t2, metric: .firstToken, batchSize: 7)
         #expect(whole.cells.count == 435 && small.cells.count == 435)
