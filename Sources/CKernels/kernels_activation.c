@@ -27,7 +27,7 @@ static __attribute__((target("avx512f"))) float exp_lane_avx512(float x) {
 }
 
 float hs_exp_avx512_lane(float x) {   /* one lane of the vector exp, for tests */
-    return hs_gemm_available() ? exp_lane_avx512(x) : expf(x);
+    return hs_avx512_available() ? exp_lane_avx512(x) : expf(x);
 }
 #define HS_HAVE_SILU_AVX512 1
 #else
@@ -36,7 +36,7 @@ float hs_exp_avx512_lane(float x) { return expf(x); }
 
 void hs_silu_mul(float *gate, const float *up, int64_t n) {
 #ifdef HS_HAVE_SILU_AVX512
-    if (hs_gemm_available()) { silu_mul_avx512(gate, up, n); return; }
+    if (hs_avx512_available()) { silu_mul_avx512(gate, up, n); return; }
 #endif
     for (int64_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }

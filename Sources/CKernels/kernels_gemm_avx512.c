@@ -18,23 +18,26 @@
 /* Bytes of panels swept per row block: they stay in L2 while every row block passes over them. */
 #define HS_GROUP_BYTES (384 * 1024)
 
-int hs_gemm_available(void) {
+int hs_avx512_available(void) {
 #if HS_HAVE_AVX512_BUILD
     static int cached = -1;
     int c = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (c < 0) {
         __builtin_cpu_init();
         const char *env = getenv("HOPSCOPE_KERNELS");
-        const char *gemm = getenv("HOPSCOPE_GEMM");
-        int forced_off = (env && strcmp(env, "scalar") == 0) || (gemm && strcmp(gemm, "blas") == 0);
-        c = !forced_off && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-            __builtin_cpu_supports("fma");
+        c = !(env && strcmp(env, "scalar") == 0) && __builtin_cpu_supports("avx512f") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
         __atomic_store_n(&cached, c, __ATOMIC_RELAXED);
     }
     return c;
 #else
     return 0;
 #endif
+}
+
+int hs_gemm_available(void) {
+    const char *gemm = getenv("HOPSCOPE_GEMM");
+    return hs_avx512_available() && !(gemm && strcmp(gemm, "blas") == 0);
 }
 
 int64_t hs_panels_floats(int64_t n, int64_t k) { return (n + HS_NR - 1) / HS_NR * HS_NR * k; }

@@ -54,5 +54,9 @@ int hs_matvec_avx2(uint32_t type, const uint8_t *w, size_t row_bytes, int64_t nc
                    const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
 #endif
 
+/// 1 when the CPU has AVX-512F/VL and FMA and HOPSCOPE_KERNELS is not "scalar": the vector paths of
+/// the panel GEMM, the SwiGLU activation and the softmax standing.
+int hs_avx512_available(void);
+
 /// Output columns per panel of the panel-layout GEMM (two AVX-512 registers).
 #define HS_NR 32

@@ -41,7 +41,7 @@ void hs_softmax_standing(const float *logits, int64_t n, int64_t token, float *p
     int64_t above = 0;
     double s = 0;
 #ifdef HS_HAVE_SOFTMAX_AVX512
-    if (hs_gemm_available()) {
+    if (hs_avx512_available()) {
         stats_avx512(logits, n, t, &m, &above);
         s = sum_exp_avx512(logits, n, m);
         *prob = (float)(exp((double)t - (double)m) / s);

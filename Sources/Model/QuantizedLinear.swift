@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,16 +34,12 @@ extension Linear {
                            xq + rows.lowerBound * rowBytes8)
         }
         // Splitting a small matrix across threads costs more (wake-ups) than it saves. Large ones go
-        // in 4 chunks per thread, claimed dynamically: a thread slowed by other jobs on the machine
-        // takes fewer chunks instead of holding up the call.
+        // in 4 chunks per thread of at least 64 rows, claimed dynamically.
         let big = outDim * inDim * min(n, 8) >= 1 << 22
-        let chunks = Parallel.threads == 1 || !big ? 1 : min(Parallel.threads * 4, max(1, outDim / 64))
-        let run = { (c: Int) in
-            let lo = self.outDim * c / chunks, hi = self.outDim * (c + 1) / chunks
-            let rc = hs_matmul_q8(self.type.rawValue, self.data, self.rowBytes, Int64(self.inDim), Int64(lo), Int64(hi),
-                                  xq, Int64(n), y, Int64(self.outDim))
+        Parallel.forEachChunk(0..<outDim, minChunk: big ? 64 : outDim, chunksPerThread: 4) { rows in
+            let rc = hs_matmul_q8(self.type.rawValue, self.data, self.rowBytes, Int64(self.inDim), Int64(rows.lowerBound),
+                                  Int64(rows.upperBound), xq, Int64(n), y, Int64(self.outDim))
             precondition(rc == 0, "hs_matmul_q8(\(self.type)) failed with \(rc)")
         }
-        if chunks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
     }
 }

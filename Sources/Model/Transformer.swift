@@ -158,11 +158,7 @@ public final class Transformer: @unchecked Sendable {
         precondition(p < i && parent.position == r.position && parent.startLayer <= l,
                      "row \(i) forks from row \(p), which must come earlier, run below block \(l), at the same position")
         (x + i * config.dim).update(from: x + p * config.dim, count: config.dim)
-        let from = caches[parent.sequence], to = caches[r.sequence]
-        for below in 0..<l {
-            to.key(below, r.position).update(from: from.key(below, r.position), count: config.kvDim)
-            to.value(below, r.position).update(from: from.value(below, r.position), count: config.kvDim)
-        }
+        caches[r.sequence].copy(from: caches[parent.sequence], layers: 0..<l, positions: r.position..<(r.position + 1))
     }
 
     private func applyRope(layer l: Int, rows: [BatchRow], active a: Int, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>) {

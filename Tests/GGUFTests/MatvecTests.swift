@@ -17,6 +17,17 @@ import TestSupport
 // observed errors are ≤ 2·10⁻⁸·Σ|w·x| (below u) on every type, path and nx.
 let matvecRelativeTolerance = 1e-5
 
+/// Σ a[i]·b[i] in float64, and Σ|a[i]·b[i]| — the scale of a float32 sum's rounding error.
+func float64Dot(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> (sum: Double, magnitude: Double) {
+    var sum = 0.0, magnitude = 0.0
+    for (u, v) in zip(a, b) {
+        let p = Double(u) * Double(v)
+        sum += p
+        magnitude += abs(p)
+    }
+    return (sum, magnitude)
+}
+
 /// Checks hs_matvec on `rows` × `cols` weights of `type` against a float64 dot product of the
 /// reference-dequantized weights, for every path and nx = 1…8.
 func checkMatvec(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, seed: UInt64) {
@@ -42,12 +53,7 @@ func checkMatvec(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, seed: UIn
             var worst = 0.0
             for j in 0..<nx {
                 for r in 0..<rows {
-                    var exact = 0.0, magnitude = 0.0
-                    for c in 0..<cols {
-                        let p = Double(ref[r * cols + c]) * Double(x[j * ldx + c])
-                        exact += p
-                        magnitude += abs(p)
-                    }
+                    let (exact, magnitude) = float64Dot(ref[(r * cols)..<((r + 1) * cols)], x[(j * ldx)..<(j * ldx + cols)])
                     let err = abs(Double(y[j * ldy + r]) - exact)
                     worst = max(worst, err / max(magnitude, 1e-30))
                 }

@@ -43,12 +43,7 @@ struct PanelGemmTests {
         var worst = 0.0
         for i in 0..<m {
             for r in 0..<n {
-                var exact = 0.0, magnitude = 0.0
-                for c in 0..<k {
-                    let p = Double(x[i * ldx + c]) * Double(w[r * k + c])
-                    exact += p
-                    magnitude += abs(p)
-                }
+                let (exact, magnitude) = float64Dot(x[(i * ldx)..<(i * ldx + k)], w[(r * k)..<((r + 1) * k)])
                 let bound = Double(k) * 0x1p-24 * magnitude
                 worst = max(worst, abs(Double(y[i * ldy + r]) - exact) / max(bound, .leastNormalMagnitude))
             }

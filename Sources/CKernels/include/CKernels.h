@@ -157,7 +157,7 @@ int hs_gemm_panels(const float *x, int64_t m, int64_t k, int64_t ldx, const floa
                    int64_t p0, int64_t p1, float *y, int64_t ldy);
 
 /// SwiGLU's activation in place: gate[i] = silu(gate[i]) · up[i] = gate[i] / (1 + e^(−gate[i])) · up[i].
-/// With AVX-512 (as hs_gemm_available) e^x is a vectorized polynomial within ~2 ulp of expf
+/// With AVX-512 (F/VL/FMA, unless HOPSCOPE_KERNELS=scalar) e^x is a vectorized polynomial within ~2 ulp of expf
 /// (hs_exp_avx512_lane exposes one lane for tests); otherwise expf.
 void hs_silu_mul(float *gate, const float *up, int64_t n);
 
