@@ -52,7 +52,7 @@ int hs_q8_supported(uint32_t type) {
 
 /* Round to nearest (ties to even, the default mode) — the same in every path, so all paths see the
  * same integer activations. */
-void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst_) {
+static void quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst_, int offset) {
     hs_q8_block *dst = dst_;
     int64_t nb = ncols / 32;
     for (int64_t j = 0; j < nx; j++) {
@@ -68,12 +68,20 @@ void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void
                 int q = (int)nearbyintf(v[i] * id);
                 q = q > 127 ? 127 : (q < -127 ? -127 : q);
                 sum += q;
-                o->q[i] = (uint8_t)(q + 128);
+                o->q[i] = (uint8_t)(q + offset);
             }
             o->d = d;
             o->s = d * (float)sum;
         }
     }
+}
+
+void hs_quantize_q8(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst) {
+    quantize_q8(x, nx, ldx, ncols, dst, 128);
+}
+
+void hs_quantize_q8s(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst) {
+    quantize_q8(x, nx, ldx, ncols, dst, 0);
 }
 
 /* ---- scalar reference ---- */

@@ -82,6 +82,14 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(start: storage.base! + dataStart + tensor.offset, count: tensor.byteCount)
     }
 
+    /// Lets the kernel drop this process's resident pages of `bytes` (a range of this file's
+    /// mapping, e.g. a tensor copied elsewhere): they stop counting in the resident set and are
+    /// read back from the page cache if touched again. Whole pages inside the range only; no-op for
+    /// in-memory images.
+    public func releaseResidentPages(_ bytes: UnsafeRawBufferPointer) {
+        storage.releaseResidentPages(bytes)
+    }
+
     // MARK: Metadata
 
     public func value(_ key: String) -> GGUFValue? { metadata[key] }
@@ -161,6 +169,15 @@ public final class GGUFFile: @unchecked Sendable {
             }
             base = UnsafeRawPointer(p)
             mapped = true
+        }
+
+        func releaseResidentPages(_ bytes: UnsafeRawBufferPointer) {
+            guard mapped, let base, let start = bytes.baseAddress, start >= base, start + bytes.count <= base + count else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let lo = (Int(bitPattern: start) + page - 1) / page * page
+            let hi = (Int(bitPattern: start) + bytes.count) / page * page
+            guard hi > lo else { return }
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), hi - lo, MADV_DONTNEED)
         }
 
         init(copying bytes: [UInt8]) {

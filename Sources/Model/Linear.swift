@@ -4,6 +4,7 @@ import COpenBLAS
 import Glibc
 #endif
 import GGUF
+import Synchronization
 
 /// A weight matrix W [out × in] (GGUF ne = [in, out]) applied as y = x · Wᵀ to rows of activations.
 ///
@@ -22,6 +23,13 @@ final class Linear: @unchecked Sendable {
     private(set) var dense: UnsafeMutablePointer<Float>?   // (outDim, inDim) exact f32 copy, or nil
     /// Without a dense copy, use the integer kernels (QuantizedLinear.swift) where the type has one.
     var integerKernels = Linear.integerKernelsEnabled
+    /// The file `data` lies in (its mapped pages are released once a repack copied them).
+    let file: GGUFFile
+    /// Whether a Q4_0 matrix on the integer path is repacked (`HOPSCOPE_Q4X8=0`: no; tests set it).
+    var repackQ4 = PackedQ4.enabled
+    /// Q4_0 on the integer path: repack 16 rows at a time on first use (PackedQ4.swift).
+    var packQ4: Bool { repackQ4 && usesIntegerKernels && type == .q4_0 && outDim >= PackedQ4.groupRows }
+    let packedQ4Store = Mutex<PackedQ4?>(nil)
 
     /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm: it reads
     /// the 4–8× smaller quantized weights once per 8 rows. `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).
@@ -31,11 +39,12 @@ final class Linear: @unchecked Sendable {
     }()
 
     /// Matrices with at least this many weights split a ≤ 8-row product across threads
-    /// (`HOPSCOPE_MATVEC_PARALLEL` overrides; splitting SmolLM2's layer matrices measured 116 → 74 tok/s:
-    /// a dispatch wake-up per matrix costs more than the second core saves).
+    /// (`HOPSCOPE_MATVEC_PARALLEL` overrides). With Dispatch, a wake-up per matrix cost more than the
+    /// second core saved (SmolLM2 generation 116 → 74 tok/s when split); on the spinning pool
+    /// (Parallel.swift) splitting all of SmolLM2's matrices measured 128 → 165–193 tok/s.
     static let parallelMatvecWeights: Int = {
         if let s = getenv("HOPSCOPE_MATVEC_PARALLEL"), let n = Int(String(cString: s)), n >= 0 { return n }
-        return 1 << 22
+        return 1 << 16
     }()
 
     init(name: String, tensor: GGUFTensorInfo, file: GGUFFile) throws(ModelError) {
@@ -48,6 +57,7 @@ final class Linear: @unchecked Sendable {
         outDim = tensor.shape[1]
         rowBytes = tensor.rowBytes
         data = file.data(tensor).baseAddress!
+        self.file = file
     }
 
     /// Whether dense copies use the panel layout and CKernels' AVX-512 GEMM (`HOPSCOPE_GEMM=blas`: no).
@@ -92,8 +102,7 @@ final class Linear: @unchecked Sendable {
         guard n > 0 else { return }
         if usesIntegerKernels { applyInteger(x, n: n, y); return }
         if n <= Linear.matvecMaxRows {
-            // Splitting a small matrix across threads costs more (wake-ups) than it saves: only
-            // matrices of ≥ 4M weights (the unembedding, 7B-class layers) are shared out.
+            // Only tiny matrices (< parallelMatvecWeights) stay on one thread.
             let minRows = outDim * inDim >= Linear.parallelMatvecWeights ? 64 : outDim
             Parallel.forEachChunk(0..<outDim, minChunk: minRows) { rows in
                 Kernels.matvec(type, data, rowBytes: rowBytes, cols: inDim, rows: rows, x, nx: n, ldx: inDim, y, ldy: outDim)

@@ -25,21 +25,47 @@ extension Linear {
 
     /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.
     func applyInteger(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let packed = packedQ4()
         let rowBytes8 = hs_q8_size(1, Int64(inDim))
         let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
         defer { xq.deallocate() }
-        // Quantizing is O(n·inDim), ~1/outDim of the product: split only large batches.
+        // Quantizing is O(n·inDim), ~1/outDim of the product: split only large batches. The repacked
+        // kernel takes the same integers stored signed.
         Parallel.forEachChunk(0..<n, minChunk: max(1, (1 << 16) / inDim)) { rows in
-            hs_quantize_q8(x + rows.lowerBound * inDim, Int64(rows.count), Int64(inDim), Int64(inDim),
-                           xq + rows.lowerBound * rowBytes8)
+            let src = x + rows.lowerBound * inDim, dst = xq + rows.lowerBound * rowBytes8
+            if packed != nil {
+                hs_quantize_q8s(src, Int64(rows.count), Int64(inDim), Int64(inDim), dst)
+            } else {
+                hs_quantize_q8(src, Int64(rows.count), Int64(inDim), Int64(inDim), dst)
+            }
         }
         // Splitting a small matrix across threads costs more (wake-ups) than it saves. Large ones go
         // in 4 chunks per thread of at least 64 rows, claimed dynamically.
         let big = outDim * inDim * min(n, 8) >= 1 << 22
-        Parallel.forEachChunk(0..<outDim, minChunk: big ? 64 : outDim, chunksPerThread: 4) { rows in
-            let rc = hs_matmul_q8(self.type.rawValue, self.data, self.rowBytes, Int64(self.inDim), Int64(rows.lowerBound),
-                                  Int64(rows.upperBound), xq, Int64(n), y, Int64(self.outDim))
-            precondition(rc == 0, "hs_matmul_q8(\(self.type)) failed with \(rc)")
+        if let packed {
+            let groups = packed.rows / PackedQ4.groupRows
+            Parallel.forEachChunk(0..<groups, minChunk: big ? 4 : groups, chunksPerThread: 4) { g in
+                let rc = hs_matmul_q4x8(packed.base, Int64(self.inDim), Int64(g.lowerBound), Int64(g.upperBound),
+                                        xq, Int64(n), y, Int64(self.outDim))
+                precondition(rc == 0, "hs_matmul_q4x8 failed with \(rc)")
+            }
+            if packed.rows < outDim {   // the last rows % 16 rows, on the GGUF layout
+                let xu = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
+                defer { xu.deallocate() }
+                hs_quantize_q8(x, Int64(n), Int64(inDim), Int64(inDim), xu)
+                multiplyGGUFLayout(rows: packed.rows..<outDim, xu, n: n, y)
+            }
+            return
         }
+        Parallel.forEachChunk(0..<outDim, minChunk: big ? 64 : outDim, chunksPerThread: 4) { rows in
+            self.multiplyGGUFLayout(rows: rows, xq, n: n, y)
+        }
+    }
+
+    /// Rows `rows` of y from the GGUF-layout blocks and hs_quantize_q8 activations.
+    private func multiplyGGUFLayout(rows: Range<Int>, _ xq: UnsafeRawPointer, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let rc = hs_matmul_q8(type.rawValue, data, rowBytes, Int64(inDim), Int64(rows.lowerBound),
+                              Int64(rows.upperBound), xq, Int64(n), y, Int64(outDim))
+        precondition(rc == 0, "hs_matmul_q8(\(type)) failed with \(rc)")
     }
 }

@@ -34,36 +34,24 @@ func quantizeQ8(_ x: [Float], rows: Int, cols: Int) -> [UInt8] {
     return buf
 }
 
-/// Runs every path on `rows` × `cols` weights and nx activation rows; returns the worst error / bound.
-@discardableResult
-func checkIntegerKernel(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, nx: Int, seed: UInt64, scale: Float = 1) -> Double {
-    let rowBytes = type.rowBytes(cols)!
-    var ref = [Float](repeating: 0, count: rows * cols)
-    raw.withUnsafeBytes { src in
-        ref.withUnsafeMutableBufferPointer { Dequantize.reference(type, from: src.baseAddress!, count: rows * cols, into: $0.baseAddress!) }
-    }
-    var rng = ByteSource(seed: seed)
-    let x = (0..<(nx * cols)).map { _ in rng.float() * scale }
-    let xq = quantizeQ8(x, rows: nx, cols: cols)
-    var worstRatio = 0.0
-    var results: [[Float]] = []
-    var roundBounds = [Double](repeating: 0, count: nx * rows)
-    for path in integerPaths {
-        var y = [Float](repeating: .nan, count: nx * rows)
-        let split = rows / 3   // two calls on disjoint row ranges, as two threads would
-        for (r0, r1) in [(0, split), (split, rows)] {
-            let rc = hs_matmul_q8_with(Int32(path.rawValue), type.rawValue, raw, rowBytes, Int64(cols), Int64(r0), Int64(r1),
-                                       xq, Int64(nx), &y, Int64(rows))
-            #expect(rc == 0)
-        }
+/// Per (activation row j, weight row r), index j·rows + r: the float64 product Σ W·x of the
+/// reference weights with the unquantized activations, the activation-rounding bound and the float32
+/// rounding bound of the header comment.
+struct IntegerBounds {
+    var exact: [Double], quant: [Double], round: [Double]
+
+    init(ref: [Float], x: [Float], rows: Int, cols: Int, nx: Int) {
+        exact = [Double](repeating: 0, count: nx * rows)
+        quant = exact
+        round = exact
         for j in 0..<nx {
             for r in 0..<rows {
-                var exact = 0.0, quantBound = 0.0, magnitude = 0.0
+                var e = 0.0, quantBound = 0.0, magnitude = 0.0
                 for b in 0..<(cols / 32) {
                     var amax: Float = 0, wsum = 0.0
                     for i in (32 * b)..<(32 * b + 32) {
                         let w = Double(ref[r * cols + i]), xi = Double(x[j * cols + i])
-                        exact += w * xi
+                        e += w * xi
                         amax = max(amax, abs(x[j * cols + i]))
                         wsum += abs(w)
                         magnitude += abs(w) * abs(xi)
@@ -72,14 +60,54 @@ func checkIntegerKernel(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, nx
                     quantBound += d / 2 * wsum
                     magnitude += d / 2 * wsum
                 }
-                let roundBound = Double(cols / 32 + 8) * 0x1p-24 * 3 * magnitude
-                roundBounds[j * rows + r] = roundBound
-                let err = abs(Double(y[j * rows + r]) - exact)
-                #expect(err <= quantBound + roundBound,
-                        "\(type) \(rows)×\(cols) nx \(nx) path \(path.rawValue) row \(r) x\(j): error \(err) > \(quantBound) + \(roundBound)")
-                worstRatio = max(worstRatio, err / (quantBound + roundBound))
+                exact[j * rows + r] = e
+                quant[j * rows + r] = quantBound
+                round[j * rows + r] = Double(cols / 32 + 8) * 0x1p-24 * 3 * magnitude
             }
         }
+    }
+
+    /// Checks y against the bound; returns the worst error / bound.
+    func check(_ y: [Float], _ label: String) -> Double {
+        var worst = 0.0
+        for i in y.indices {
+            let err = abs(Double(y[i]) - exact[i]), bound = quant[i] + round[i]
+            #expect(err <= bound, "\(label) at \(i): error \(err) > \(quant[i]) + \(round[i])")
+            worst = max(worst, err / bound)
+        }
+        return worst
+    }
+}
+
+func referenceWeights(_ type: GGMLType, _ raw: [UInt8], count: Int) -> [Float] {
+    var ref = [Float](repeating: 0, count: count)
+    raw.withUnsafeBytes { src in
+        ref.withUnsafeMutableBufferPointer { Dequantize.reference(type, from: src.baseAddress!, count: count, into: $0.baseAddress!) }
+    }
+    return ref
+}
+
+/// Runs every path on `rows` × `cols` weights and nx activation rows; returns the worst error / bound.
+@discardableResult
+func checkIntegerKernel(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, nx: Int, seed: UInt64, scale: Float = 1) -> Double {
+    let rowBytes = type.rowBytes(cols)!
+    let ref = referenceWeights(type, raw, count: rows * cols)
+    var rng = ByteSource(seed: seed)
+    let x = (0..<(nx * cols)).map { _ in rng.float() * scale }
+    let xq = quantizeQ8(x, rows: nx, cols: cols)
+    let bounds = IntegerBounds(ref: ref, x: x, rows: rows, cols: cols, nx: nx)
+    let roundBounds = bounds.round
+    var worstRatio = 0.0
+    var results: [[Float]] = []
+    for path in integerPaths {
+        var y = [Float](repeating: .nan, count: nx * rows)
+        let split = rows / 3   // two calls on disjoint row ranges, as two threads would
+        for (r0, r1) in [(0, split), (split, rows)] {
+            let rc = hs_matmul_q8_with(Int32(path.rawValue), type.rawValue, raw, rowBytes, Int64(cols), Int64(r0), Int64(r1),
+                                       xq, Int64(nx), &y, Int64(rows))
+            #expect(rc == 0)
+        }
+        worstRatio = max(worstRatio, bounds.check(y, "\(type) \(rows)×\(cols) nx \(nx) path \(path.rawValue)"))
         results.append(y)
     }
     // The paths compute the same integers; they differ only by float32 summation order, i.e. by at

@@ -19,12 +19,12 @@ import TestSupport
 @Suite struct IntegerPathTests {
     static let tolerance = 0.05
 
-    static func model(_ dir: TemporaryDirectory, _ type: GGMLType) throws -> String {
-        var spec = SyntheticModel(dim: 256, layers: 2, ffn: 512, heads: 4, kvHeads: 2, vocab: 320)
+    static func model(_ dir: TemporaryDirectory, _ type: GGMLType, vocab: Int = 320) throws -> String {
+        var spec = SyntheticModel(dim: 256, layers: 2, ffn: 512, heads: 4, kvHeads: 2, vocab: vocab)
         spec.type = type
         spec.untiedOutput = true
         spec.seed = 7
-        let path = dir.path("int-\(type).gguf")
+        let path = dir.path("int-\(type)-\(vocab).gguf")
         try spec.write(to: path)
         return path
     }
@@ -59,6 +59,35 @@ import TestSupport
         let stepError = Self.relativeError(stepsB, stepsA)
         #expect(stepError <= Self.tolerance, "\(type) after generation: \(stepError)")
         #expect(genB.count == genA.count)
+        if type == .q4_0 {   // every product went through the 16-row repack; the embedding is only looked up
+            let ws = integer.transformer.weights
+            let products = ws.linears.filter { $0 !== ws.embedding }
+            #expect(products.allSatisfy { $0.isRepacked })
+            #expect(!ws.embedding.isRepacked)
+        }
+    }
+
+    /// Q4_0 on the repacked kernel against hs_matmul_q8 on the GGUF layout, with a vocabulary of 330
+    /// rows (20 groups of 16 and a tail of 10 on the GGUF layout). Both compute the same integers and
+    /// differ in float32 summation order only (≈ 1e-7 of a product); through two layers that can move
+    /// an activation across a rounding boundary of the next 8-bit quantization, an error of one
+    /// quantization step in one element, so the bound is 1e-4 of the logits' rms (the quantization
+    /// itself costs ~1e-2, see `tolerance`).
+    @Test func repackedQ4MatchesTheGGUFLayoutKernel() throws {
+        let dir = TemporaryDirectory()
+        let path = try Self.model(dir, .q4_0, vocab: 330)
+        let repacked = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+        let plain = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+        for l in repacked.transformer.weights.linears { l.repackQ4 = true }
+        for l in plain.transformer.weights.linears { l.repackQ4 = false }
+        let ids: [Int32] = [72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100, 33]
+        let a = try repacked.run(ids, logits: .all).0.logits, b = try plain.run(ids, logits: .all).0.logits
+        #expect(repacked.transformer.weights.output.isRepacked && !plain.transformer.weights.output.isRepacked)
+        #expect(repacked.transformer.weights.output.outDim % 16 == 10)
+        let err = Self.relativeError(a, b)
+        #expect(err <= 1e-4, "repacked vs GGUF-layout Q4_0: rms Δ logit = \(err) of the logits' rms")
+        let step = Self.relativeError(try repacked.nextLogits(ids), try plain.nextLogits(ids))
+        #expect(step <= 1e-4, "one row: \(step)")
     }
 
     @Test func floatKernelsWhenIntegerKernelsAreOff() throws {
