@@ -35,7 +35,8 @@ print(f"{'':28}{'hopscope':>12}{'llama.cpp':>12}{'ratio':>8}")
 for key, label in [("prompt_tokens_per_s", f"prompt eval ({o['prompt_tokens']} tok), tok/s"), ("generation_tokens_per_s", "generation, tok/s")]:
     print(f"{label:28}{o[key]:12.1f}{t[key]:12.1f}{o[key]/t[key]:8.2f}×")
 print(f"{'load, s':28}{o['load_s']:12.3f}{t['load_s']:12.3f}")
-print(f"{'first prompt after load, s':28}{o['first_prompt_s']:12.2f}{t['first_prompt_s']:12.2f}")
+print(f"{'one-time repack, s':28}{o['prepare_s']:12.2f}{'(in load)':>12}")
+print(f"{'first prompt after that, s':28}{o['first_prompt_s']:12.2f}{t['first_prompt_s']:12.2f}")
 print(f"{'peak RSS, MB':28}{o['peak_rss_mb']:12.0f}{t['peak_rss_mb']:12.0f}")
 if o.get("grid_s") is not None:
     print(f"t2 back-patch grid, 10-token criterion: {o['grid_s']:.2f} s; naive oracle (one full re-run per cell) {o['naive_grid_s']:.1f} s: {o['naive_grid_s']/o['grid_s']:.0f}x")

@@ -90,6 +90,28 @@ import TestSupport
         #expect(step <= 1e-4, "one row: \(step)")
     }
 
+    /// `prepareWeights` makes the repacks up front (what `bench` times) or in the background (what
+    /// the explorer does while the user types); a forward pass racing the background packer gives the
+    /// same logits, bit for bit, as one after a foreground preparation.
+    @Test func prepareWeightsRepacksUpFrontOrInTheBackground() throws {
+        let dir = TemporaryDirectory()
+        let path = try Self.model(dir, .q4_0)
+        let ids: [Int32] = [72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100, 33]
+        let front = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+        let products = front.transformer.weights.linears.filter { $0 !== front.transformer.weights.embedding }
+        #expect(front.prepareWeights() == products.count)
+        #expect(products.allSatisfy { $0.isRepacked })
+        #expect(front.prepareWeights() == 0, "nothing left to do")
+        let expected = try front.run(ids, logits: .all).0.logits
+        for _ in 0..<3 {
+            let back = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+            back.prepareWeights(inBackground: true)
+            #expect(try back.run(ids, logits: .all).0.logits == expected)
+        }
+        let dense = try LanguageModel(path: path, availableMemory: nil, dense: true, integerKernels: nil)
+        #expect(dense.prepareWeights() == 0, "models with f32 copies have nothing to repack")
+    }
+
     @Test func floatKernelsWhenIntegerKernelsAreOff() throws {
         // HOPSCOPE_INT_KERNELS=0 (here: integerKernels false) keeps the float kernels: fused matvec and
         // dequantized tiles + sgemm, float32 products of exact weights, close to the f32 path.
