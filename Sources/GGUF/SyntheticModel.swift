@@ -40,7 +40,7 @@ public struct SyntheticModel: Sendable {
     public var name = "synthetic"
 
     /// Types whose random blocks this generator knows how to scale.
-    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0]
+    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K]
 
     public init(dim: Int, layers: Int, ffn: Int, heads: Int, kvHeads: Int, vocab: Int) {
         self.dim = dim
@@ -96,6 +96,10 @@ public struct SyntheticModel: Sendable {
         }
         for t in Set([type, embeddingType ?? type]) where !Self.supportedTypes.contains(t) {
             throw GGUFError(.unsupported, "synthetic model weights of type \(t) are not supported")
+        }
+        // Every matrix row (dim or ffn or heads·headDim elements) must be whole blocks of the type.
+        for t in Set([type, embeddingType ?? type]) where dim % t.blockElements != 0 || ffn % t.blockElements != 0 {
+            throw GGUFError(.badValue, "synthetic model shape: dim \(dim) and ffn \(ffn) must be multiples of \(t)'s \(t.blockElements)-element blocks")
         }
         var w = GGUFWriter()
         w.set("general.architecture", .string("llama"))
@@ -199,6 +203,7 @@ public struct SyntheticModel: Sendable {
         case .q8_0: return 7
         case .q5_0: return 8
         case .q5_1: return 9
+        case .q4_K: return 14   // LLAMA_FTYPE_MOSTLY_Q4_K_S: Q4_K throughout
         case .bf16: return 32
         default: return 0
         }
@@ -253,6 +258,26 @@ public struct SyntheticModel: Sendable {
                 case .q8_0: randomBytes(32)
                 default: randomBytes(16)
                 }
+            }
+        case .q4_K:
+            // w = d·sc·n − dmin·m with 6-bit sc, m uniform on 32…63 (mean 47.5, variance 85.25) and
+            // nibbles n uniform on 0…15 (mean 7.5, variance 21.25): dmin = 7.5·d centres the weights, and
+            // Var(w)/d² = E[sc²]·21.25 + 7.5²·E[(sc − m)²] = 2341.5·21.25 + 56.25·170.5 ≈ 243.6².
+            let d = sigma / 243.6
+            for _ in 0..<(count / 256) {
+                h(d)
+                h(7.5 * d)
+                var sc = [UInt8](repeating: 0, count: 8), m = sc
+                for k in 0..<8 {
+                    let word = rng.next()
+                    sc[k] = 32 + UInt8(word & 31)
+                    m[k] = 32 + UInt8((word >> 8) & 31)
+                }
+                // The 12-byte packing of ggml's get_scale_min_k4, inverted.
+                for j in 0..<4 { buf.append((sc[j] & 63) | (sc[j + 4] >> 4) << 6) }
+                for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
+                for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
+                randomBytes(128)
             }
         default:
             preconditionFailure("unsupported synthetic type \(type)")

@@ -66,8 +66,8 @@ public final class LanguageModel: @unchecked Sendable {
 
     // MARK: One-time weight copies
 
-    /// Makes the one-time weight copies now (the Q4_0 repacks of models without an f32 copy,
-    /// PackedQ4.swift) rather than in the first forward pass, and returns how many were made. Opening
+    /// Makes the one-time weight copies now (the Q4_0 / Q4_K repacks of models without an f32 copy,
+    /// RepackedWeights.swift) rather than in the first forward pass, and returns how many were made. Opening
     /// stays instant either way; on a background thread (`inBackground`, what the explorer does while
     /// the user types) a forward pass meanwhile packs what it needs first and waits at most for the
     /// matrix being packed. A no-op for models without such copies.
@@ -76,12 +76,12 @@ public final class LanguageModel: @unchecked Sendable {
         let w = transformer.weights
         // The embedding is only looked up (rows), unless it doubles as the output matrix.
         let products = w.linears.filter { $0 !== w.embedding || w.output === w.embedding }
-        let pending = products.filter { $0.packQ4 && !$0.isRepacked }
+        let pending = products.filter { $0.repacks && !$0.isRepacked }
         guard !pending.isEmpty else { return 0 }
         if inBackground {
-            DispatchQueue.global(qos: .utility).async { for l in pending { _ = l.packedQ4() } }
+            DispatchQueue.global(qos: .utility).async { for l in pending { _ = l.repacked() } }
         } else {
-            for l in pending { _ = l.packedQ4() }
+            for l in pending { _ = l.repacked() }
         }
         return pending.count
     }

@@ -25,11 +25,14 @@ final class Linear: @unchecked Sendable {
     var integerKernels = Linear.integerKernelsEnabled
     /// The file `data` lies in (its mapped pages are released once a repack copied them).
     let file: GGUFFile
-    /// Whether a Q4_0 matrix on the integer path is repacked (`HOPSCOPE_Q4X8=0`: no; tests set it).
-    var repackQ4 = PackedQ4.enabled
-    /// Q4_0 on the integer path: repack 16 rows at a time on first use (PackedQ4.swift).
-    var packQ4: Bool { repackQ4 && usesIntegerKernels && type == .q4_0 && outDim >= PackedQ4.groupRows }
-    let packedQ4Store = Mutex<PackedQ4?>(nil)
+    /// Whether a Q4_0 / Q4_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
+    var allowRepack = RepackedWeights.enabled
+    /// Q4_0 and Q4_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
+    var repacks: Bool {
+        allowRepack && usesIntegerKernels && hs_x16_supported(type.rawValue) != 0 && outDim >= RepackedWeights.groupRows
+            && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0
+    }
+    let repackedStore = Mutex<RepackedWeights?>(nil)
 
     /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm: it reads
     /// the 4–8× smaller quantized weights once per 8 rows. `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).

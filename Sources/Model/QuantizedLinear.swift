@@ -9,8 +9,8 @@ import GGUF
 /// The activation rows are quantized once per call to 8 bits per 32 elements (`hs_quantize_q8`), then
 /// every weight block is dotted with them in integers (`hs_matmul_q8`: AVX512-VNNI, AVX2 or scalar,
 /// chosen at run time), weight rows spread over the cores. Weights stay memory-mapped and quantized,
-/// except Q4_0, which is repacked 16 rows at a time on first use (`PackedQ4`, `hs_matmul_q4x8`: the
-/// same bytes reordered, 3–4× faster; the mapped pages are released).
+/// except Q4_0 and Q4_K, which are repacked 16 rows at a time on first use (`RepackedWeights`,
+/// `hs_matmul_x16`: the same bytes reordered, 3–4× faster; the mapped pages are released).
 /// Types without an integer kernel (Q2_K, Q3_K, Q5_K, F16, BF16, F32) keep the float kernels:
 /// the fused dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.
 extension Linear {
@@ -27,7 +27,7 @@ extension Linear {
 
     /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.
     func applyInteger(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
-        let packed = packedQ4()
+        let packed = repacked()
         let rowBytes8 = hs_q8_size(1, Int64(inDim))
         let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
         defer { xq.deallocate() }
@@ -45,13 +45,13 @@ extension Linear {
         // claimed dynamically; small ones stay on one thread.
         let big = outDim * inDim * min(n, 8) >= 1 << 22
         if let packed {
-            let groups = packed.rows / PackedQ4.groupRows
+            let groups = packed.rows / RepackedWeights.groupRows
             Parallel.forEachChunk(0..<groups, minChunk: big ? 4 : groups, chunksPerThread: 4) { g in
-                let rc = hs_matmul_q4x8(packed.base, Int64(self.inDim), Int64(g.lowerBound), Int64(g.upperBound),
-                                        xq, Int64(n), y, Int64(self.outDim))
-                precondition(rc == 0, "hs_matmul_q4x8 failed with \(rc)")
+                let rc = hs_matmul_x16(self.type.rawValue, packed.base, Int64(self.inDim), Int64(g.lowerBound),
+                                       Int64(g.upperBound), xq, Int64(n), y, Int64(self.outDim))
+                precondition(rc == 0, "hs_matmul_x16(\(self.type)) failed with \(rc)")
             }
-            if packed.rows < outDim {   // the last rows % 16 rows, on the GGUF layout
+            if packed.rows < outDim {   // the last outDim % 16 rows, on the GGUF layout
                 let xu = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes8, alignment: 64)
                 defer { xu.deallocate() }
                 hs_quantize_q8(x, Int64(n), Int64(inDim), Int64(inDim), xu)

@@ -50,9 +50,11 @@ import TestSupport
     #expect(norm.allSatisfy { abs($0 - 1) <= 0.05 })
 }
 
-@Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0])
+@Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K])
 func syntheticWeightsHaveTheRequestedSpread(_ type: GGMLType) throws {
-    var spec = SyntheticModel(dim: 128, layers: 1, ffn: 256, heads: 4, kvHeads: 4, vocab: 258)
+    // ffn_gate's rows have dim elements: 128, or one 256-element super-block for Q4_K.
+    let dim = type == .q4_K ? 256 : 128
+    var spec = SyntheticModel(dim: dim, layers: 1, ffn: 256, heads: 4, kvHeads: 4, vocab: 258)
     spec.type = type
     spec.untiedOutput = true
     let f = try GGUFFile(bytes: try spec.writer().serialized())
@@ -61,7 +63,7 @@ func syntheticWeightsHaveTheRequestedSpread(_ type: GGMLType) throws {
     let mean = w.reduce(0) { $0 + Double($1) } / Double(w.count)
     let rms = (w.reduce(0) { $0 + Double($1 * $1) } / Double(w.count)).squareRoot()
     #expect(abs(mean) < 0.01)
-    #expect(abs(rms * 128.0.squareRoot() - 1) < 0.05, "\(type) rms·√fan_in = \(rms * 128.0.squareRoot())")
+    #expect(abs(rms * Double(dim).squareRoot() - 1) < 0.05, "\(type) rms·√fan_in = \(rms * Double(dim).squareRoot())")
 }
 
 @Test func syntheticModelsAreDeterministic() throws {
@@ -77,6 +79,9 @@ func syntheticWeightsHaveTheRequestedSpread(_ type: GGMLType) throws {
     #expect(throws: GGUFError.self) { try spec.writer() }      // 30 not divisible by 4 heads
     spec = SyntheticModel(dim: 64, layers: 1, ffn: 64, heads: 4, kvHeads: 4, vocab: 100)
     #expect(throws: GGUFError.self) { try spec.writer() }      // byte tokenizer needs 258 tokens
+    spec = SyntheticModel(dim: 128, layers: 1, ffn: 256, heads: 4, kvHeads: 4, vocab: 258)
+    spec.type = .q4_K
+    #expect(throws: GGUFError.self) { try spec.writer() }      // rows of 128 are not whole Q4_K super-blocks
     spec.vocab = 300
     spec.type = .q6_K
     #expect(throws: GGUFError.self) { try spec.writer() }

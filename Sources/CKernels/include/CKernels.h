@@ -122,36 +122,39 @@ int hs_q8_kernels_in_use(void);
 /// 1 when `path` can run on this CPU.
 int hs_q8_path_available(int path);
 
-/// hs_quantize_q8 with q stored as signed bytes (q, not q + 128): the activations of hs_matmul_q4x8.
+/// hs_quantize_q8 with q stored as signed bytes (q, not q + 128): the activations of hs_matmul_x16.
 /// The same integers and scales as hs_quantize_q8, in a buffer of the same size.
 void hs_quantize_q8s(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
 
 /* ---------------------------------------------------------------------------------------------
- * Q4_0 repacked eight rows at a time ("q4x8", layout in kernels_q4x8.c): one vpdpbusd adds four
- * products to each of eight rows, and one fp16→f32 conversion scales eight rows. The integers and
- * the error bound are those of hs_matmul_q8; every path (scalar, AVX2, VNNI) gives bit-identical
- * results (the same fused multiply-adds in the same order per row).
+ * Q4_0 and Q4_K repacked sixteen rows at a time ("x16", layouts in kernels_x16.c): one vpdpbusd adds
+ * four products to each of 16 rows, one fp16→f32 conversion scales 16 rows. The integers and the
+ * error bound are those of hs_matmul_q8; every path (scalar, AVX2, VNNI) gives bit-identical results
+ * (the same fused multiply-adds in the same order per row).
  * ------------------------------------------------------------------------------------------- */
 
-/// Bytes of the q4x8 copy of the first rows − rows % 8 rows of a Q4_0 matrix with ncols columns.
-size_t hs_q4x8_bytes(int64_t rows, int64_t ncols);
+/// 1 when `type` has an x16 layout (Q4_0, Q4_K).
+int hs_x16_supported(uint32_t type);
 
-/// Packs row groups [g0, g1) (rows 8·g0 … 8·g1 − 1) of the Q4_0 matrix at src (rows of row_bytes)
-/// into dst, a buffer of hs_q4x8_bytes for the whole matrix (group g at g·(ncols/32)·144).
-/// Returns 0, or -1 on bad arguments.
-int hs_q4x8_pack(const void *src, size_t row_bytes, int64_t ncols, int64_t g0, int64_t g1, void *dst);
+/// Bytes of the x16 copy of the first rows − rows % 16 rows of a matrix with ncols columns (0 when
+/// the type has no x16 layout or ncols is not a whole number of its blocks).
+size_t hs_x16_bytes(uint32_t type, int64_t rows, int64_t ncols);
 
-/// Row r of a q4x8 copy back in Q4_0 layout (ncols/32 blocks of 18 bytes) into dst.
-int hs_q4x8_unpack_row(const void *packed, int64_t ncols, int64_t r, void *dst);
+/// Packs row groups [g0, g1) (rows 16·g0 … 16·g1 − 1) of the GGUF matrix at src (rows of row_bytes)
+/// into dst, a buffer of hs_x16_bytes for the whole matrix. Returns 0, or -1 on bad arguments.
+int hs_x16_pack(uint32_t type, const void *src, size_t row_bytes, int64_t ncols, int64_t g0, int64_t g1, void *dst);
 
-/// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [8·g0, 8·g1) of the q4x8 matrix w and all nx
+/// Row r of an x16 copy back in its GGUF bytes (ncols / block elements blocks) into dst.
+int hs_x16_unpack_row(uint32_t type, const void *packed, int64_t ncols, int64_t r, void *dst);
+
+/// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [16·g0, 16·g1) of the x16 matrix w and all nx
 /// rows of xq (hs_quantize_q8s). Returns 0, -1 on bad arguments, -2 when the path is unavailable.
-int hs_matmul_q4x8(const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx, float *y,
-                   int64_t ldy);
+int hs_matmul_x16(uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx,
+                  float *y, int64_t ldy);
 
-/// hs_matmul_q4x8 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
-int hs_matmul_q4x8_with(int path, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx,
-                        float *y, int64_t ldy);
+/// hs_matmul_x16 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
+int hs_matmul_x16_with(int path, uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq,
+                       int64_t nx, float *y, int64_t ldy);
 
 /* ---------------------------------------------------------------------------------------------
  * A persistent worker pool (pool.c): workers spin for ~2 ms after each job, so back-to-back small

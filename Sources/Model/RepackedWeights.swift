@@ -5,15 +5,16 @@ import Glibc
 import GGUF
 import Synchronization
 
-/// A Q4_0 matrix repacked 16 rows at a time (CKernels' q4x8 layout) for `hs_matmul_q4x8`.
+/// A Q4_0 or Q4_K matrix repacked 16 rows at a time (CKernels' x16 layouts) for `hs_matmul_x16`.
 ///
 /// The GGUF layout stores each row's blocks contiguously, so a dot product ends in a horizontal sum per
 /// row and every block needs its own scale conversion. The repack interleaves 16 rows so that one
 /// vpdpbusd adds four products to each of 16 rows and one conversion scales 16 rows: 3–4× the
-/// throughput of `hs_matmul_q8` on the same weights (scripts/bench/q4x8_bench.c). It is the same bytes
-/// reordered, still 4.5 bits per weight; the mapped pages it was made from are released, so the
-/// resident set holds the weights once. Rows past the last whole group of 16 stay on the GGUF layout.
-final class PackedQ4: @unchecked Sendable {
+/// throughput of `hs_matmul_q8` on the same weights (scripts/bench/x16_bench.c). It is the same bytes
+/// reordered (Q4_K: 2.8 % more, its 6-bit scales decoded to bytes); the mapped pages it was made from
+/// are released, so the resident set holds the weights once. Rows past the last whole group of 16
+/// stay on the GGUF layout.
+final class RepackedWeights: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let bytes: Int
     /// Rows in the repack (a multiple of 16); rows ≥ this use the GGUF bytes.
@@ -22,28 +23,30 @@ final class PackedQ4: @unchecked Sendable {
     /// Rows per group of the layout.
     static let groupRows = 16
 
-    /// Whether Q4_0 matrices without an f32 copy are repacked by default (`HOPSCOPE_Q4X8=0`: no, for
+    /// Whether matrices without an f32 copy are repacked by default (`HOPSCOPE_REPACK=0`: no, for
     /// comparisons: they then use hs_matmul_q8 on the GGUF layout).
     static let enabled: Bool = {
-        if let s = getenv("HOPSCOPE_Q4X8") { return String(cString: s) != "0" }
+        if let s = getenv("HOPSCOPE_REPACK") { return String(cString: s) != "0" }
         return true
     }()
 
-    /// Repacks `linear` (a Q4_0 matrix of at least 16 rows) on all cores, releasing the mapped pages of
-    /// `file` it read.
+    /// Repacks `linear` (a type with an x16 layout, at least 16 rows) on all cores, releasing the
+    /// mapped pages of `file` it read.
     init(_ linear: Linear, file: GGUFFile) {
-        rows = linear.outDim / PackedQ4.groupRows * PackedQ4.groupRows
-        bytes = max(1, hs_q4x8_bytes(Int64(rows), Int64(linear.inDim)))
+        let type = linear.type.rawValue
+        rows = linear.outDim / RepackedWeights.groupRows * RepackedWeights.groupRows
+        bytes = max(1, hs_x16_bytes(type, Int64(rows), Int64(linear.inDim)))
         let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         precondition(p != MAP_FAILED && p != nil, "cannot map \(bytes) bytes for the repacked \(linear.name)")
         base = p!
         _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */)
-        let groups = rows / PackedQ4.groupRows
-        let groupSource = PackedQ4.groupRows * linear.rowBytes
+        let groups = rows / RepackedWeights.groupRows
+        let groupSource = RepackedWeights.groupRows * linear.rowBytes
         let base = self.base
         Parallel.forEachChunk(0..<groups, minChunk: max(1, (1 << 20) / groupSource)) { g in
-            let rc = hs_q4x8_pack(linear.data, linear.rowBytes, Int64(linear.inDim), Int64(g.lowerBound), Int64(g.upperBound), base)
-            precondition(rc == 0, "hs_q4x8_pack(\(linear.name)) failed with \(rc)")
+            let rc = hs_x16_pack(type, linear.data, linear.rowBytes, Int64(linear.inDim), Int64(g.lowerBound),
+                                 Int64(g.upperBound), base)
+            precondition(rc == 0, "hs_x16_pack(\(linear.name)) failed with \(rc)")
             file.releaseResidentPages(UnsafeRawBufferPointer(start: linear.data + g.lowerBound * groupSource,
                                                              count: g.count * groupSource))
         }
@@ -54,15 +57,16 @@ final class PackedQ4: @unchecked Sendable {
 
 extension Linear {
     /// Whether the repacked copy has been made (the first product makes it).
-    var isRepacked: Bool { packedQ4Store.withLock { $0 != nil } }
+    var isRepacked: Bool { repackedStore.withLock { $0 != nil } }
 
     /// The repacked copy, made on first use (so opening a model stays instant; the first forward pass
-    /// pays the repack, ~1 s for a 7B model), or nil when this matrix is not repacked.
-    func packedQ4() -> PackedQ4? {
-        guard packQ4 else { return nil }
-        return packedQ4Store.withLock { stored in
+    /// pays the repack, or `LanguageModel.prepareWeights` does it earlier), or nil when this matrix is
+    /// not repacked.
+    func repacked() -> RepackedWeights? {
+        guard repacks else { return nil }
+        return repackedStore.withLock { stored in
             if let stored { return stored }
-            let made = PackedQ4(self, file: file)
+            let made = RepackedWeights(self, file: file)
             stored = made
             return made
         }

@@ -1,0 +1,335 @@
+/* Q4_0 and Q4_K weights repacked sixteen rows at a time ("x16"), and their integer product with
+ * 8-bit activations (see hs_matmul_x16 in CKernels.h).
+ *
+ * In GGUF each row's blocks are contiguous, so a dot product ends in a horizontal sum per row and
+ * every block needs its own scale conversion. The x16 layouts interleave the quants of 16 consecutive
+ * rows four bytes at a time: one 64-byte vector holds bytes 4v…4v+3 of the same block of rows 0…15
+ * (row r at bytes 4r…4r+3). One vpdpbusd of a vector's nibbles (unsigned, 0…15) with four activation
+ * bytes broadcast to every lane (signed, −127…127: hs_quantize_q8s) adds four products to each row's
+ * lane; one fp16 → f32 conversion scales 16 rows. No horizontal sums.
+ *
+ * Q4_0 (32-element blocks, weight = d·(n − 8)), per block of a group of 16 rows, 288 bytes:
+ *     32 bytes   the 16 fp16 scales d
+ *     256 bytes  4 vectors; vector v = bytes 4v…4v+3 of each row's 16 nibble bytes, so its low nibbles
+ *                are elements 4v…4v+3 and its high nibbles elements 16+4v…19+4v
+ * The −8 is folded in with the activation block's sum: Σ(n−8)·q = Σn·q − 8·Σq. Per block:
+ *     t = fmaf((float)Σn·q, d_x, −8·s_x);  acc = fmaf(d_w, t, acc)          (s_x = d_x·Σq)
+ *
+ * Q4_K (256-element super-blocks of 8 sub-blocks of 32; weight = d·sc_s·n − dmin·m_s, with 6-bit
+ * sc_s, m_s), per super-block of a group of 16 rows, 2368 bytes:
+ *     32 + 32    the 16 fp16 d, then the 16 fp16 dmin
+ *     128 + 128  sc[s][r], then m[s][r]: the 6-bit scales and mins decoded to bytes, sub-block-major
+ *     2048       for each pair k of sub-blocks (GGUF stores sub-block 2k in the low and 2k+1 in the high
+ *                nibbles of the same 32 bytes), 8 vectors: vector v = bytes 32k+4v…32k+4v+3 of each row
+ * Per sub-block s:
+ *     t = (float)Σn·q · d_x;  acc = fmaf(d·sc_s, t, acc);  acc = fmaf(−dmin·m_s, s_x, acc)
+ * (d·sc_s and dmin·m_s are exact in float32: 11 × 6 significant bits.)
+ *
+ * Every path (scalar, AVX2, VNNI) computes these same operations in the same order per row, so their
+ * results are bit-identical. The repack is the same bytes reordered (Q4_K: 2.8 % larger, the decoded
+ * scales); hs_x16_unpack_row restores a row's GGUF bytes exactly. */
+#include <math.h>
+#include "kernels_internal.h"
+
+#define X16 16
+
+typedef struct {
+    float d;
+    float s;
+    int8_t q[32];
+} hs_q8s_block;
+
+/* Bytes of one packed unit (Q4_0 block, Q4_K super-block) for 16 rows, and the elements it covers. */
+static int64_t unit_bytes(uint32_t type) { return type == HS_Q4_0 ? 18 * X16 : type == HS_Q4_K ? 2368 : 0; }
+static int64_t unit_elems(uint32_t type) { return type == HS_Q4_0 ? 32 : 256; }
+
+int hs_x16_supported(uint32_t type) { return type == HS_Q4_0 || type == HS_Q4_K; }
+
+size_t hs_x16_bytes(uint32_t type, int64_t rows, int64_t ncols) {
+    if (!hs_x16_supported(type) || rows < 0 || ncols <= 0 || ncols % unit_elems(type) != 0) return 0;
+    return (size_t)(rows / X16) * (size_t)(ncols / unit_elems(type)) * (size_t)unit_bytes(type);
+}
+
+static int args_ok(uint32_t type, int64_t ncols) {
+    return hs_x16_supported(type) && ncols > 0 && ncols % unit_elems(type) == 0;
+}
+
+int hs_x16_pack(uint32_t type, const void *src_, size_t row_bytes, int64_t ncols, int64_t g0, int64_t g1, void *dst_) {
+    const uint8_t *src = src_;
+    uint8_t *dst = dst_;
+    if (!args_ok(type, ncols) || g0 < 0 || g1 < g0) return -1;
+    const int64_t nu = ncols / unit_elems(type), ub = unit_bytes(type);
+    const size_t sb = (size_t)hs_block_bytes(type);   /* a unit's bytes in one GGUF row */
+    if (row_bytes < (size_t)nu * sb) return -1;
+    for (int64_t g = g0; g < g1; g++) {
+        for (int64_t u = 0; u < nu; u++) {
+            uint8_t *o = dst + ((size_t)g * nu + u) * ub;
+            for (int r = 0; r < X16; r++) {
+                const uint8_t *blk = src + (size_t)(X16 * g + r) * row_bytes + u * sb;
+                if (type == HS_Q4_0) {
+                    memcpy(o + 2 * r, blk, 2);
+                    for (int v = 0; v < 4; v++) memcpy(o + 32 + 64 * v + 4 * r, blk + 2 + 4 * v, 4);
+                } else {
+                    uint8_t sm[16];
+                    memcpy(o + 2 * r, blk, 2);
+                    memcpy(o + 32 + 2 * r, blk + 2, 2);
+                    hs_scales_mins_k4(blk + 4, sm);
+                    for (int s = 0; s < 8; s++) { o[64 + 16 * s + r] = sm[s]; o[192 + 16 * s + r] = sm[8 + s]; }
+                    for (int k = 0; k < 4; k++)
+                        for (int v = 0; v < 8; v++) memcpy(o + 320 + 512 * k + 64 * v + 4 * r, blk + 16 + 32 * k + 4 * v, 4);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+int hs_x16_unpack_row(uint32_t type, const void *packed_, int64_t ncols, int64_t r, void *dst_) {
+    const uint8_t *packed = packed_;
+    uint8_t *dst = dst_;
+    if (!args_ok(type, ncols) || r < 0) return -1;
+    const int64_t nu = ncols / unit_elems(type), ub = unit_bytes(type), g = r / X16, k = r % X16;
+    const int64_t sb = hs_block_bytes(type);
+    for (int64_t u = 0; u < nu; u++) {
+        const uint8_t *o = packed + ((size_t)g * nu + u) * ub;
+        uint8_t *blk = dst + u * sb;
+        if (type == HS_Q4_0) {
+            memcpy(blk, o + 2 * k, 2);
+            for (int v = 0; v < 4; v++) memcpy(blk + 2 + 4 * v, o + 32 + 64 * v + 4 * k, 4);
+        } else {
+            memcpy(blk, o + 2 * k, 2);
+            memcpy(blk + 2, o + 32 + 2 * k, 2);
+            uint8_t sc[8], m[8];
+            for (int s = 0; s < 8; s++) { sc[s] = o[64 + 16 * s + k]; m[s] = o[192 + 16 * s + k]; }
+            for (int j = 0; j < 4; j++) {   /* the inverse of hs_scales_mins_k4 */
+                blk[4 + j] = (uint8_t)((sc[j] & 63) | (sc[j + 4] >> 4) << 6);
+                blk[8 + j] = (uint8_t)((m[j] & 63) | (m[j + 4] >> 4) << 6);
+                blk[12 + j] = (uint8_t)((sc[j + 4] & 15) | (m[j + 4] & 15) << 4);
+            }
+            for (int p = 0; p < 4; p++)
+                for (int v = 0; v < 8; v++) memcpy(blk + 16 + 32 * p + 4 * v, o + 320 + 512 * p + 64 * v + 4 * k, 4);
+        }
+    }
+    return 0;
+}
+
+/* ---- scalar reference ---- */
+
+static void x16_scalar(uint32_t type, const uint8_t *w, int64_t nu, int64_t g0, int64_t g1, const hs_q8s_block *x,
+                       int64_t nx, float *y, int64_t ldy) {
+    const int64_t ub = unit_bytes(type), nblk = nu * (unit_elems(type) / 32);
+    for (int64_t g = g0; g < g1; g++) {
+        for (int64_t j = 0; j < nx; j++) {
+            for (int r = 0; r < X16; r++) {
+                float acc = 0;
+                for (int64_t u = 0; u < nu; u++) {
+                    const uint8_t *o = w + ((size_t)g * nu + u) * ub;
+                    if (type == HS_Q4_0) {
+                        const hs_q8s_block *xb = x + j * nblk + u;
+                        int32_t dot = 0;
+                        for (int v = 0; v < 4; v++)
+                            for (int i = 0; i < 4; i++) {
+                                uint8_t b = o[32 + 64 * v + 4 * r + i];
+                                dot += (int32_t)(b & 15) * xb->q[4 * v + i] + (int32_t)(b >> 4) * xb->q[16 + 4 * v + i];
+                            }
+                        float t = fmaf((float)dot, xb->d, -8.0f * xb->s);
+                        acc = fmaf(hs_fp16_to_fp32(hs_rd16(o + 2 * r)), t, acc);
+                    } else {
+                        float d = hs_fp16_to_fp32(hs_rd16(o + 2 * r)), dmin = hs_fp16_to_fp32(hs_rd16(o + 32 + 2 * r));
+                        for (int s = 0; s < 8; s++) {
+                            const hs_q8s_block *xb = x + j * nblk + 8 * u + s;
+                            int32_t dot = 0;
+                            for (int v = 0; v < 8; v++)
+                                for (int i = 0; i < 4; i++) {
+                                    uint8_t b = o[320 + 512 * (s >> 1) + 64 * v + 4 * r + i];
+                                    dot += (int32_t)((s & 1) ? b >> 4 : b & 15) * xb->q[4 * v + i];
+                                }
+                            float t = (float)dot * xb->d;
+                            acc = fmaf(d * (float)o[64 + 16 * s + r], t, acc);
+                            acc = fmaf(-(dmin * (float)o[192 + 16 * s + r]), xb->s, acc);
+                        }
+                    }
+                }
+                y[j * ldy + X16 * g + r] = acc;
+            }
+        }
+    }
+}
+
+/* ---- SIMD ---- */
+#if HS_HAVE_AVX2_BUILD
+#include <immintrin.h>
+#define HS_INLINE static inline __attribute__((always_inline))
+#define X16_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define X16_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw,avx512vnni")))
+
+static inline int32_t rd_i32(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+
+/* Σ over n vectors of nibbles·(4 activation bytes each), one int32 lane per row; q the activation
+ * bytes, nib[v] the nibbles matching q[4v…4v+3]. Two chains for throughput. VNNI: 16 rows. */
+X16_VNNI HS_INLINE __m512i dot_vnni(const int n, const __m512i *nib, const int8_t *q) {
+    __m512i a = _mm512_setzero_si512(), c = _mm512_setzero_si512();
+    for (int v = 0; v < n; v += 2) {
+        a = _mm512_dpbusd_epi32(a, nib[v], _mm512_set1_epi32(rd_i32(q + 4 * v)));
+        c = _mm512_dpbusd_epi32(c, nib[v + 1], _mm512_set1_epi32(rd_i32(q + 4 * v + 4)));
+    }
+    return _mm512_add_epi32(a, c);
+}
+
+/* AVX2, 8 rows: vpmaddubsw pair sums are ≤ 2·15·127 and eight of them ≤ 30480 < 2^15, so the 16-bit
+ * sums of up to 8 vectors cannot overflow before the one vpmaddwd. */
+X16_AVX2 HS_INLINE __m256i dot_avx2(const int n, const __m256i *nib, const int8_t *q) {
+    __m256i s = _mm256_setzero_si256();
+    for (int v = 0; v < n; v++) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(nib[v], _mm256_set1_epi32(rd_i32(q + 4 * v))));
+    return _mm256_madd_epi16(s, _mm256_set1_epi16(1));
+}
+
+/* One group of 16 rows (VNNI) or 8 rows (AVX2, half h) × NX activation rows, over all units. */
+X16_VNNI HS_INLINE void tile_vnni(const uint32_t T, const int NX, const uint8_t *wg, int64_t nu, int64_t nblk,
+                                  const hs_q8s_block *x, float *y, int64_t ldy) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const int64_t ub = unit_bytes(T);
+    __m512 acc[4];
+    for (int j = 0; j < NX; j++) acc[j] = _mm512_setzero_ps();
+    for (int64_t u = 0; u < nu; u++) {
+        const uint8_t *o = wg + (size_t)u * ub;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
+        if (T == HS_Q4_0) {
+            __m512i nib[8];
+            for (int v = 0; v < 4; v++) {
+                __m512i raw = _mm512_loadu_si512((const void *)(o + 32 + 64 * v));
+                nib[v] = _mm512_and_si512(raw, m4);
+                nib[4 + v] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), m4);
+            }
+            for (int j = 0; j < NX; j++) {
+                const hs_q8s_block *xb = x + j * nblk + u;
+                /* lanes: low nibbles ↔ q[0…15], high ↔ q[16…31]: nib[0…3] then nib[4…7] in order */
+                __m512 t = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot_vnni(8, nib, xb->q)), _mm512_set1_ps(xb->d),
+                                           _mm512_set1_ps(-8.0f * xb->s));
+                acc[j] = _mm512_fmadd_ps(d, t, acc[j]);
+            }
+        } else {
+            __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 32)));
+            for (int k = 0; k < 4; k++) {
+                __m512i raw[8];
+                for (int v = 0; v < 8; v++) raw[v] = _mm512_loadu_si512((const void *)(o + 320 + 512 * k + 64 * v));
+                for (int h = 0; h < 2; h++) {
+                    const int s = 2 * k + h;
+                    __m512i nib[8];
+                    for (int v = 0; v < 8; v++) nib[v] = _mm512_and_si512(h ? _mm512_srli_epi16(raw[v], 4) : raw[v], m4);
+                    __m512 sc = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + 64 + 16 * s)))));
+                    __m512 mn = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + 192 + 16 * s)))));
+                    for (int j = 0; j < NX; j++) {
+                        const hs_q8s_block *xb = x + j * nblk + 8 * u + s;
+                        __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(dot_vnni(8, nib, xb->q)), _mm512_set1_ps(xb->d));
+                        acc[j] = _mm512_fmadd_ps(sc, t, acc[j]);
+                        acc[j] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(xb->s), acc[j]);
+                    }
+                }
+            }
+        }
+    }
+    for (int j = 0; j < NX; j++) _mm512_storeu_ps(y + j * ldy, acc[j]);
+}
+
+X16_AVX2 HS_INLINE void tile_avx2(const uint32_t T, const int NX, const uint8_t *wg, int64_t nu, int64_t nblk, int h,
+                                  const hs_q8s_block *x, float *y, int64_t ldy) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const int64_t ub = unit_bytes(T);
+    __m256 acc[4];
+    for (int j = 0; j < NX; j++) acc[j] = _mm256_setzero_ps();
+    for (int64_t u = 0; u < nu; u++) {
+        const uint8_t *o = wg + (size_t)u * ub;
+        __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h)));
+        if (T == HS_Q4_0) {
+            __m256i nib[8];
+            for (int v = 0; v < 4; v++) {
+                __m256i raw = _mm256_loadu_si256((const __m256i *)(o + 32 + 64 * v + 32 * h));
+                nib[v] = _mm256_and_si256(raw, m4);
+                nib[4 + v] = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
+            }
+            for (int j = 0; j < NX; j++) {
+                const hs_q8s_block *xb = x + j * nblk + u;
+                __m256 t = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_avx2(8, nib, xb->q)), _mm256_set1_ps(xb->d),
+                                           _mm256_set1_ps(-8.0f * xb->s));
+                acc[j] = _mm256_fmadd_ps(d, t, acc[j]);
+            }
+        } else {
+            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 32 + 16 * h)));
+            for (int k = 0; k < 4; k++) {
+                __m256i raw[8];
+                for (int v = 0; v < 8; v++) raw[v] = _mm256_loadu_si256((const __m256i *)(o + 320 + 512 * k + 64 * v + 32 * h));
+                for (int hi = 0; hi < 2; hi++) {
+                    const int s = 2 * k + hi;
+                    __m256i nib[8];
+                    for (int v = 0; v < 8; v++) nib[v] = _mm256_and_si256(hi ? _mm256_srli_epi16(raw[v], 4) : raw[v], m4);
+                    __m256 sc = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + 64 + 16 * s + 8 * h)))));
+                    __m256 mn = _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + 192 + 16 * s + 8 * h)))));
+                    for (int j = 0; j < NX; j++) {
+                        const hs_q8s_block *xb = x + j * nblk + 8 * u + s;
+                        __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(dot_avx2(8, nib, xb->q)), _mm256_set1_ps(xb->d));
+                        acc[j] = _mm256_fmadd_ps(sc, t, acc[j]);
+                        acc[j] = _mm256_fnmadd_ps(mn, _mm256_set1_ps(xb->s), acc[j]);
+                    }
+                }
+            }
+        }
+    }
+    for (int j = 0; j < NX; j++) _mm256_storeu_ps(y + j * ldy + 8 * h, acc[j]);
+}
+
+/* Activation rows in tiles of up to 4 per pass over a group's weights (which stay in cache: 36 KB
+ * for 4096 Q4_0 columns). */
+#define X16_DRIVER(NAME, TARGET, TILE, HALVES, ...)                                                          \
+    TARGET static void NAME(const uint32_t T, const uint8_t *w, int64_t nu, int64_t g0, int64_t g1,          \
+                            const hs_q8s_block *x, int64_t nx, float *y, int64_t ldy) {                       \
+        const int64_t nblk = nu * (unit_elems(T) / 32);                                                        \
+        for (int64_t g = g0; g < g1; g++) {                                                                   \
+            const uint8_t *wg = w + (size_t)g * nu * unit_bytes(T);                                            \
+            for (int h = 0; h < HALVES; h++) {                                                                 \
+                for (int64_t j0 = 0; j0 < nx; j0 += 4) {                                                       \
+                    const hs_q8s_block *xj = x + j0 * nblk;                                                    \
+                    float *yj = y + j0 * ldy + X16 * g;                                                        \
+                    int n = nx - j0 < 4 ? (int)(nx - j0) : 4;                                                  \
+                    if (T == HS_Q4_0) {                                                                        \
+                        switch (n) {                                                                           \
+                        case 1: TILE(HS_Q4_0, 1, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        case 2: TILE(HS_Q4_0, 2, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        case 3: TILE(HS_Q4_0, 3, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        default: TILE(HS_Q4_0, 4, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                \
+                        }                                                                                      \
+                    } else {                                                                                   \
+                        switch (n) {                                                                           \
+                        case 1: TILE(HS_Q4_K, 1, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        case 2: TILE(HS_Q4_K, 2, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        case 3: TILE(HS_Q4_K, 3, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                 \
+                        default: TILE(HS_Q4_K, 4, wg, nu, nblk, __VA_ARGS__ xj, yj, ldy); break;                \
+                        }                                                                                      \
+                    }                                                                                          \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+    }
+
+X16_DRIVER(x16_vnni, X16_VNNI, tile_vnni, 1, )
+X16_DRIVER(x16_avx2, X16_AVX2, tile_avx2, 2, h,)
+#endif
+
+int hs_matmul_x16_with(int path, uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq,
+                       int64_t nx, float *y, int64_t ldy) {
+    if (!args_ok(type, ncols) || nx < 0 || g0 < 0 || g1 < g0) return -1;
+    int p = path == HS_KERNELS_AUTO ? hs_q8_kernels_in_use() : path;
+    if (!hs_q8_path_available(p)) return -2;
+    const int64_t nu = ncols / unit_elems(type);
+#if HS_HAVE_AVX2_BUILD
+    if (p == HS_KERNELS_AVX512_VNNI) { x16_vnni(type, w, nu, g0, g1, xq, nx, y, ldy); return 0; }
+    if (p == HS_KERNELS_AVX2) { x16_avx2(type, w, nu, g0, g1, xq, nx, y, ldy); return 0; }
+#endif
+    x16_scalar(type, w, nu, g0, g1, xq, nx, y, ldy);
+    return 0;
+}
+
+int hs_matmul_x16(uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx,
+                  float *y, int64_t ldy) {
+    return hs_matmul_x16_with(HS_KERNELS_AUTO, type, w, ncols, g0, g1, xq, nx, y, ldy);
+}
