@@ -40,7 +40,7 @@ public struct SyntheticModel: Sendable {
     public var name = "synthetic"
 
     /// Types whose random blocks this generator knows how to scale.
-    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K]
+    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K]
 
     public init(dim: Int, layers: Int, ffn: Int, heads: Int, kvHeads: Int, vocab: Int) {
         self.dim = dim
@@ -204,6 +204,7 @@ public struct SyntheticModel: Sendable {
         case .q5_0: return 8
         case .q5_1: return 9
         case .q4_K: return 14   // LLAMA_FTYPE_MOSTLY_Q4_K_S: Q4_K throughout
+        case .q6_K: return 18   // LLAMA_FTYPE_MOSTLY_Q6_K
         case .bf16: return 32
         default: return 0
         }
@@ -278,6 +279,15 @@ public struct SyntheticModel: Sendable {
                 for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
                 for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
                 randomBytes(128)
+            }
+        case .q6_K:
+            // w = d·sc·(q − 32) with q uniform on 0…63 (mean −0.5 after the offset, variance 341.25) and
+            // scales uniform on 32…63 (E[sc²] = 2341.5): Var(w)/d² ≈ 2341.5·(341.25 + 0.25) ≈ 894.2².
+            let d = sigma / 894.2
+            for _ in 0..<(count / 256) {
+                randomBytes(192)   // ql, qh: every 6-bit value equally likely
+                for _ in 0..<16 { buf.append(32 + UInt8(rng.next() & 31)) }
+                h(d)
             }
         default:
             preconditionFailure("unsupported synthetic type \(type)")

@@ -10,14 +10,14 @@ struct SyntheticCommand: ParsableCommand {
         commandName: "synthetic", abstract: "Write a synthetic benchmark-shaped GGUF (random weights).", shouldDisplay: false)
 
     @Option(help: "Shape: llama2-7b (dim 4096, 32 layers, ffn 11008, 32 heads).") var preset = "llama2-7b"
-    @Option(help: "Weight type: q4_0, q4_1, q5_0, q8_0, q4_k.") var type = "q4_0"
+    @Option(help: "Weight type: q4_0, q4_1, q5_0, q8_0, q4_k, q6_k.") var type = "q4_0"
     @Option(help: "Copy the tokenizer (and vocabulary size) from this GGUF (default: the installed SmolLM2).") var tokenizerFrom: String?
     @Option(help: "Output path.") var out: String
 
     func run() throws {
         guard preset == "llama2-7b" else { throw CLIError("--preset: unknown shape '\(preset)' (known: llama2-7b)") }
-        let types: [String: GGMLType] = ["q4_0": .q4_0, "q4_1": .q4_1, "q5_0": .q5_0, "q8_0": .q8_0, "q4_k": .q4_K]
-        guard let t = types[type.lowercased()] else { throw CLIError("--type: unknown '\(type)' (known: q4_0, q4_1, q5_0, q8_0, q4_k)") }
+        let types: [String: GGMLType] = ["q4_0": .q4_0, "q4_1": .q4_1, "q5_0": .q5_0, "q8_0": .q8_0, "q4_k": .q4_K, "q6_k": .q6_K]
+        guard let t = types[type.lowercased()] else { throw CLIError("--type: unknown '\(type)' (known: q4_0, q4_1, q5_0, q8_0, q4_k, q6_k)") }
         let source = ModelPaths.resolve(tokenizerFrom)
         let vocabFile = try GGUFFile(path: source)
         guard let vocab = vocabFile.value("tokenizer.ggml.tokens")?.array?.count else {

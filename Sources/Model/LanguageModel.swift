@@ -66,7 +66,7 @@ public final class LanguageModel: @unchecked Sendable {
 
     // MARK: One-time weight copies
 
-    /// Makes the one-time weight copies now (the Q4_0 / Q4_K repacks of models without an f32 copy,
+    /// Makes the one-time weight copies now (the Q4_0 / Q4_K / Q6_K repacks of models without an f32 copy,
     /// RepackedWeights.swift) rather than in the first forward pass, and returns how many were made. Opening
     /// stays instant either way; on a background thread (`inBackground`, what the explorer does while
     /// the user types) a forward pass meanwhile packs what it needs first and waits at most for the

@@ -25,9 +25,9 @@ final class Linear: @unchecked Sendable {
     var integerKernels = Linear.integerKernelsEnabled
     /// The file `data` lies in (its mapped pages are released once a repack copied them).
     let file: GGUFFile
-    /// Whether a Q4_0 / Q4_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
+    /// Whether a Q4_0 / Q4_K / Q6_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
     var allowRepack = RepackedWeights.enabled
-    /// Q4_0 and Q4_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
+    /// Q4_0, Q4_K and Q6_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
     var repacks: Bool {
         allowRepack && usesIntegerKernels && hs_x16_supported(type.rawValue) != 0 && outDim >= RepackedWeights.groupRows
             && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0

@@ -9,7 +9,7 @@ import GGUF
 /// The activation rows are quantized once per call to 8 bits per 32 elements (`hs_quantize_q8`), then
 /// every weight block is dotted with them in integers (`hs_matmul_q8`: AVX512-VNNI, AVX2 or scalar,
 /// chosen at run time), weight rows spread over the cores. Weights stay memory-mapped and quantized,
-/// except Q4_0 and Q4_K, which are repacked 16 rows at a time on first use (`RepackedWeights`,
+/// except Q4_0, Q4_K and Q6_K, which are repacked 16 rows at a time on first use (`RepackedWeights`,
 /// `hs_matmul_x16`: the same bytes reordered, 3–4× faster; the mapped pages are released).
 /// Types without an integer kernel (Q2_K, Q3_K, Q5_K, F16, BF16, F32) keep the float kernels:
 /// the fused dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.

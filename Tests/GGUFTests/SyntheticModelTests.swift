@@ -50,10 +50,10 @@ import TestSupport
     #expect(norm.allSatisfy { abs($0 - 1) <= 0.05 })
 }
 
-@Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K])
+@Test(arguments: [GGMLType.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K])
 func syntheticWeightsHaveTheRequestedSpread(_ type: GGMLType) throws {
-    // ffn_gate's rows have dim elements: 128, or one 256-element super-block for Q4_K.
-    let dim = type == .q4_K ? 256 : 128
+    // ffn_gate's rows have dim elements: 128, or one 256-element super-block for the K types.
+    let dim = type.blockElements == 256 ? 256 : 128
     var spec = SyntheticModel(dim: dim, layers: 1, ffn: 256, heads: 4, kvHeads: 4, vocab: 258)
     spec.type = type
     spec.untiedOutput = true

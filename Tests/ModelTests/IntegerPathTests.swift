@@ -39,7 +39,7 @@ import TestSupport
         return (se / ss).squareRoot()
     }
 
-    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q4_K])
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K])
     func integerPathMatchesTheF32Path(_ type: GGMLType) throws {
         let dir = TemporaryDirectory()
         let path = try Self.model(dir, type)
@@ -59,7 +59,7 @@ import TestSupport
         let stepError = Self.relativeError(stepsB, stepsA)
         #expect(stepError <= Self.tolerance, "\(type) after generation: \(stepError)")
         #expect(genB.count == genA.count)
-        if type == .q4_0 || type == .q4_K {   // every product went through the 16-row repack; the embedding is only looked up
+        if [.q4_0, .q4_K, .q6_K].contains(type) {   // every product went through the 16-row repack; the embedding is only looked up
             let ws = integer.transformer.weights
             let products = ws.linears.filter { $0 !== ws.embedding }
             #expect(products.allSatisfy { $0.isRepacked })
@@ -67,7 +67,7 @@ import TestSupport
         }
     }
 
-    /// Q4_0 and Q4_K on the repacked kernel against hs_matmul_q8 on the GGUF layout, matrix by matrix
+    /// Q4_0, Q4_K and Q6_K on the repacked kernel against hs_matmul_q8 on the GGUF layout, matrix by matrix
     /// through `Linear.apply` (thread split, the tail rows): a vocabulary of 330 rows gives 20 groups of
     /// 16 and a tail of 10 on the GGUF layout. Both compute the same integers and differ in float32
     /// summation order only: a few units in the last place of the terms, ~1e-7 of the outputs here, so
@@ -75,7 +75,7 @@ import TestSupport
     /// Whole-model logits are not compared this tightly: a difference of 1e-7 can move an activation
     /// across a rounding boundary of the next layer's 8-bit quantization, a step of 1/127 of its block,
     /// so they are held to the f32 path instead (`integerPathMatchesTheF32Path`).
-    @Test(arguments: [GGMLType.q4_0, .q4_K])
+    @Test(arguments: [GGMLType.q4_0, .q4_K, .q6_K])
     func repackedMatchesTheGGUFLayoutKernel(_ type: GGMLType) throws {
         let dir = TemporaryDirectory()
         let path = try Self.model(dir, type, vocab: 330)

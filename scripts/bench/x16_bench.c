@@ -1,4 +1,4 @@
-/* Q4_0 and Q4_K kernels compared, one thread: hs_matmul_q8 on the GGUF layout against hs_matmul_x16 on
+/* Q4_0, Q4_K and Q6_K kernels compared, one thread: hs_matmul_q8 on the GGUF layout against hs_matmul_x16 on
  * the 16-row repack, for a 4096 × 4096 matrix (≈ 9 MB, larger than the caches, as a 7B layer) and
  * 4096 × 11008 (ffn_down's shape). Also prints how far apart the two are (float order only).
  *
@@ -24,9 +24,9 @@ static int cmp(const void *a, const void *b) { double x = *(const double *)a, y 
 int main(int argc, char **argv) {
     int path = argc > 1 ? atoi(argv[1]) : HS_KERNELS_AUTO;
     const int64_t shapes[2][2] = {{4096, 4096}, {11008, 4096}};
-    const uint32_t types[2] = {2, 12};
-    const char *names[2] = {"Q4_0", "Q4_K"};
-    for (int ty = 0; ty < 2; ty++)
+    const uint32_t types[3] = {2, 12, 14};
+    const char *names[3] = {"Q4_0", "Q4_K", "Q6_K"};
+    for (int ty = 0; ty < 3; ty++)
     for (int sh = 0; sh < 2; sh++) {
         const uint32_t T = types[ty];
         const int64_t nc = shapes[sh][0], nr = shapes[sh][1];
@@ -34,9 +34,12 @@ int main(int argc, char **argv) {
         size_t rb = (size_t)(nc / ue * ub);
         uint8_t *w = malloc(rb * nr);
         for (size_t i = 0; i < rb * nr; i++) w[i] = (uint8_t)rand();
-        for (int64_t r = 0; r < nr; r++)   /* sane fp16 scales (and Q4_K dmin) */
+        for (int64_t r = 0; r < nr; r++)   /* sane fp16 scales (Q4_0 d; Q4_K d, dmin; Q6_K d at byte 208) */
             for (int64_t b = 0; b < nc / ue; b++)
-                for (int k = 0; k < (T == 12 ? 2 : 1); k++) { uint16_t h = 0x2000 + (rand() & 0x3ff); memcpy(w + r * rb + b * ub + 2 * k, &h, 2); }
+                for (int k = 0; k < (T == 12 ? 2 : 1); k++) {
+                    uint16_t h = 0x2000 + (rand() & 0x3ff);
+                    memcpy(w + r * rb + b * ub + (T == 14 ? 208 : 2 * k), &h, 2);
+                }
         uint8_t *p = malloc(hs_x16_bytes(T, nr, nc));
         hs_x16_pack(T, w, rb, nc, 0, nr / 16, p);
         float *x = malloc(sizeof(float) * nc * 64), *y = malloc(sizeof(float) * nr * 64), *y2 = malloc(sizeof(float) * nr * 64);

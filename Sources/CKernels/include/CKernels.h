@@ -127,13 +127,13 @@ int hs_q8_path_available(int path);
 void hs_quantize_q8s(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
 
 /* ---------------------------------------------------------------------------------------------
- * Q4_0 and Q4_K repacked sixteen rows at a time ("x16", layouts in kernels_x16.c): one vpdpbusd adds
+ * Q4_0, Q4_K and Q6_K repacked sixteen rows at a time ("x16", layouts in kernels_x16.c): one vpdpbusd adds
  * four products to each of 16 rows, one fp16→f32 conversion scales 16 rows. The integers and the
  * error bound are those of hs_matmul_q8; every path (scalar, AVX2, VNNI) gives bit-identical results
  * (the same fused multiply-adds in the same order per row).
  * ------------------------------------------------------------------------------------------- */
 
-/// 1 when `type` has an x16 layout (Q4_0, Q4_K).
+/// 1 when `type` has an x16 layout (Q4_0, Q4_K, Q6_K).
 int hs_x16_supported(uint32_t type);
 
 /// Bytes of the x16 copy of the first rows − rows % 16 rows of a matrix with ncols columns (0 when
@@ -148,7 +148,8 @@ int hs_x16_pack(uint32_t type, const void *src, size_t row_bytes, int64_t ncols,
 int hs_x16_unpack_row(uint32_t type, const void *packed, int64_t ncols, int64_t r, void *dst);
 
 /// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [16·g0, 16·g1) of the x16 matrix w and all nx
-/// rows of xq (hs_quantize_q8s). Returns 0, -1 on bad arguments, -2 when the path is unavailable.
+/// rows of xq (hs_quantize_q8s). Returns 0, -1 on bad arguments, -2 when the path is unavailable,
+/// -3 when out of memory (Q6_K's activation half sums).
 int hs_matmul_x16(uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx,
                   float *y, int64_t ldy);
 
