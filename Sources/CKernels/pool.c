@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 
 /* How long an idle worker spins before it sleeps. */
 #define HS_POOL_SPIN_NS 2000000LL
+/* Pauses the caller spins for other threads' chunks before it yields the core (~10–50 µs). */
+#define HS_POOL_WAIT_SPINS 4096
 
 /* One parallel loop, on the stack of the thread that runs it. */
 typedef struct {
@@ -122,8 +125,14 @@ void hs_pool_run(int threads, int64_t chunks, hs_task_fn fn, void *ctx) {
     atomic_fetch_add(&pool.seq, 1);
     if (atomic_load(&pool.sleepers) > 0) syscall(SYS_futex, &pool.seq, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
     run_chunks(&j);
-    while (atomic_load_explicit(&j.done, memory_order_acquire) < chunks) HS_PAUSE();
+    /* Wait for the chunks other threads claimed. A worker preempted by another process holds its
+     * chunk until it runs again: after a few microseconds of spinning, give the core away. */
+    for (int spins = 0; atomic_load_explicit(&j.done, memory_order_acquire) < chunks; spins++) {
+        if (spins < HS_POOL_WAIT_SPINS) HS_PAUSE(); else sched_yield();
+    }
     atomic_store(&pool.current, NULL);
-    while (atomic_load(&pool.busy) != 0) HS_PAUSE();
+    for (int spins = 0; atomic_load(&pool.busy) != 0; spins++) {
+        if (spins < HS_POOL_WAIT_SPINS) HS_PAUSE(); else sched_yield();
+    }
     pthread_mutex_unlock(&pool.owner);
 }

@@ -12,12 +12,7 @@
 #include <time.h>
 #include "CKernels.h"
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+#include "bench_clock.h"
 
 int main(int argc, char **argv) {
     int path = argc > 1 ? atoi(argv[1]) : HS_KERNELS_AUTO;
