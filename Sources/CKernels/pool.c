@@ -27,8 +27,9 @@
 
 /* How long an idle worker spins before it sleeps. */
 #define HS_POOL_SPIN_NS 2000000LL
-/* Pauses the caller spins for other threads' chunks before it yields the core (~10–50 µs). */
-#define HS_POOL_WAIT_SPINS 4096
+/* Pauses the caller spins for other threads' chunks before it yields the core (~10–50 µs);
+ * HOPSCOPE_POOL_WAIT_SPINS overrides (read when the pool starts). */
+static int wait_spins = 4096;
 
 /* One parallel loop, on the stack of the thread that runs it. */
 typedef struct {
@@ -97,6 +98,8 @@ static void *worker(void *arg) {
 }
 
 static void start(void) {
+    const char *e = getenv("HOPSCOPE_POOL_WAIT_SPINS");
+    if (e && atoi(e) > 0) wait_spins = atoi(e);
     for (int i = 0; i < pool.threads - 1; i++) {
         pthread_t t;
         pthread_attr_t a;
@@ -128,11 +131,11 @@ void hs_pool_run(int threads, int64_t chunks, hs_task_fn fn, void *ctx) {
     /* Wait for the chunks other threads claimed. A worker preempted by another process holds its
      * chunk until it runs again: after a few microseconds of spinning, give the core away. */
     for (int spins = 0; atomic_load_explicit(&j.done, memory_order_acquire) < chunks; spins++) {
-        if (spins < HS_POOL_WAIT_SPINS) HS_PAUSE(); else sched_yield();
+        if (spins < wait_spins) HS_PAUSE(); else sched_yield();
     }
     atomic_store(&pool.current, NULL);
     for (int spins = 0; atomic_load(&pool.busy) != 0; spins++) {
-        if (spins < HS_POOL_WAIT_SPINS) HS_PAUSE(); else sched_yield();
+        if (spins < wait_spins) HS_PAUSE(); else sched_yield();
     }
     pthread_mutex_unlock(&pool.owner);
 }
