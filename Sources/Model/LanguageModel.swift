@@ -79,7 +79,9 @@ public final class LanguageModel: @unchecked Sendable {
         let pending = products.filter { $0.repacks && !$0.isRepacked }
         guard !pending.isEmpty else { return 0 }
         if inBackground {
-            DispatchQueue.global(qos: .utility).async { for l in pending { _ = l.repacked() } }
+            // A thread of its own: a Dispatch queue could wait for a pool thread that the caller's
+            // other work (the explorer's queues, concurrent tests) keeps busy.
+            Thread.detachNewThread { for l in pending { _ = l.repacked() } }
         } else {
             for l in pending { _ = l.repacked() }
         }

@@ -236,7 +236,12 @@ struct ModelBackedTests {
 
     @Test func cancelFromAnotherThread() throws {
         let token = CancellationToken()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { token.cancel() }
+        // A thread of its own: a block on the global Dispatch queue can wait for a thread until
+        // other tests running in parallel finish, i.e. until after the analysis (seen in CI).
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.5)
+            token.cancel()
+        }
         let start = Date()
         #expect(throws: AnalysisError.cancelled) { try Analyzer(model: model).run(Shared.toyota, cancel: token) }
         // Stops within a batch or two of the request, not at the end of the analysis.
