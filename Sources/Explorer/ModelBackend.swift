@@ -49,7 +49,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     /// the sample queries of `SampleQueryFiles.folder()`.
     public static func load(path: String?) throws -> ModelBackend {
         let lm = try LanguageModel(path: ModelPaths.resolve(path))
-        lm.prepareWeights(inBackground: true)   // 7B Q4_0: repack while the user types (≈ 2–14 s here)
+        lm.prepareWeights(inBackground: true)   // 7B-class Q4_0/Q4_K/Q6_K: repack while the user types (≈ 2–14 s here)
         var queries: [TwoHopQuery] = [], warnings: [String] = []
         if let folder = SampleQueryFiles.folder() { (queries, warnings) = SampleQueryFiles.load(folder: folder) }
         return try ModelBackend(model: lm, samples: queries, warnings: warnings)

@@ -28,9 +28,9 @@ final class Linear: @unchecked Sendable {
     /// Whether a Q4_0 / Q4_K / Q6_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
     var allowRepack = RepackedWeights.enabled
     /// Q4_0, Q4_K and Q6_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
+    /// (hs_x16_bytes is 0 for types without an x16 layout, rows that are not whole blocks, < 16 rows.)
     var repacks: Bool {
-        allowRepack && usesIntegerKernels && hs_x16_supported(type.rawValue) != 0 && outDim >= RepackedWeights.groupRows
-            && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0
+        allowRepack && usesIntegerKernels && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0
     }
     let repackedStore = Mutex<RepackedWeights?>(nil)
 

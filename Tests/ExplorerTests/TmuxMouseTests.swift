@@ -80,9 +80,7 @@ struct TmuxMouseTests {
         t.wait(for: " cell 21→10: ")
 
         try t.keys("q")
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "0")
-        #expect(before != nil && before == after, "stty -g before and after")
+        t.expectExit("0")
         #expect(t.mouseFlags() == "0 0", "mouse reporting off after quitting")
         #expect(t.file("stderr") == "")
     }
@@ -98,9 +96,7 @@ struct TmuxMouseTests {
         try t.keys("s")
         t.wait(for: "source ℓ9")
         try t.keys("q")
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "0")
-        #expect(before != nil && before == after)
+        t.expectExit("0")
         #expect(t.mouseFlags() == "0 0")
     }
 
@@ -112,9 +108,7 @@ struct TmuxMouseTests {
         #expect(t.mouseFlags() == "1 1")
         let pid = try #require(try t.explorerPID())
         kill(pid, SIGTERM)
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "143")
-        #expect(before != nil && before == after)
+        t.expectExit("143", "killed by SIGTERM")
         #expect(t.mouseFlags() == "0 0")
     }
 

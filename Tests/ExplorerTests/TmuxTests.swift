@@ -108,6 +108,15 @@ final class TmuxSession {
         return (file("exit")?.trimmingCharacters(in: .whitespacesAndNewlines), file("before"), file("after"))
     }
 
+    /// Waits for the explorer to exit and expects exit status `status` and the terminal as it was
+    /// before (`stty -g` before and after).
+    func expectExit(_ status: String, _ why: Comment? = nil, timeout: Double = 10,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
+        let (exit, before, after) = waitForExit(timeout: timeout)
+        #expect(exit == status, why, sourceLocation: sourceLocation)
+        #expect(before != nil && before == after, "stty -g before and after", sourceLocation: sourceLocation)
+    }
+
     /// The pid of the explorer process (the child of the pane's shell).
     func explorerPID() throws -> Int32? {
         let shell = try run(["list-panes", "-t", "e2e", "-F", "#{pane_pid}"], output: true).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -218,9 +227,7 @@ struct TmuxEndToEndTests {
 
         // Quit restores the terminal.
         try t.keys("q")
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "0")
-        #expect(before != nil && before == after, "stty -g before and after")
+        t.expectExit("0")
         #expect(t.file("stderr") == "")
     }
 
@@ -230,9 +237,7 @@ struct TmuxEndToEndTests {
         t.wait(for: "analyzed:")
         let pid = try #require(try t.explorerPID())
         kill(pid, SIGTERM)
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "143", "killed by SIGTERM")
-        #expect(before != nil && before == after)
+        t.expectExit("143", "killed by SIGTERM")
     }
 
     @Test func ctrlCAndSighupRestoreTheTerminal() throws {
@@ -240,9 +245,7 @@ struct TmuxEndToEndTests {
         defer { t.close() }
         t.wait(for: "analyzed:")
         try t.keys("C-c")
-        let (status, before, after) = t.waitForExit()
-        #expect(status == "130", "killed by SIGINT")
-        #expect(before != nil && before == after)
+        t.expectExit("130", "killed by SIGINT")
 
         let u = try TmuxSession(cols: 100, rows: 30)
         defer { u.close() }
@@ -251,9 +254,7 @@ struct TmuxEndToEndTests {
         u.wait(for: "back-patch grid")
         let pid = try #require(try u.explorerPID())
         kill(pid, SIGHUP)
-        let (status2, before2, after2) = u.waitForExit()
-        #expect(status2 == "129", "killed by SIGHUP")
-        #expect(before2 != nil && before2 == after2)
+        u.expectExit("129", "killed by SIGHUP")
     }
 
     @Test func queryEditingWithUnicodeAndBracketedPaste() throws {

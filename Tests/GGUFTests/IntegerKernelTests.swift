@@ -96,7 +96,6 @@ func checkIntegerKernel(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, nx
     let x = (0..<(nx * cols)).map { _ in rng.float() * scale }
     let xq = quantizeQ8(x, rows: nx, cols: cols)
     let bounds = IntegerBounds(ref: ref, x: x, rows: rows, cols: cols, nx: nx)
-    let roundBounds = bounds.round
     var worstRatio = 0.0
     var results: [[Float]] = []
     for path in integerPaths {
@@ -114,7 +113,7 @@ func checkIntegerKernel(_ type: GGMLType, raw: [UInt8], rows: Int, cols: Int, nx
     // most two float32 rounding bounds (one per path), far below the quantization bound.
     for y in results.dropFirst() {
         for i in y.indices {
-            #expect(Double(abs(y[i] - results[0][i])) <= 2 * roundBounds[i], "\(type): paths disagree at \(i): \(y[i]) vs \(results[0][i])")
+            #expect(Double(abs(y[i] - results[0][i])) <= 2 * bounds.round[i], "\(type): paths disagree at \(i): \(y[i]) vs \(results[0][i])")
         }
     }
     return worstRatio
