@@ -71,7 +71,7 @@ struct ModelBackendTests {
         #expect(layers(.firstHop) == [raw.stages.firstHop].compactMap { $0 })
         #expect(layers(.propagated) == [raw.stages.propagated].compactMap { $0 })
         #expect(layers(.secondHop) == [raw.stages.secondHop].compactMap { $0 })
-        // README-analysis.md: on SmolLM2 the Toyota currency query propagates at 13 and never resolves hop 2.
+        // docs/methods.md: on SmolLM2 the Toyota currency query propagates at 13 and never resolves hop 2.
         #expect(a.layer(of: .propagated) == 13)
         #expect(a.layer(of: .secondHop) == nil)
     }
