@@ -5,11 +5,10 @@ import Model
 
 /// An `ExplorerBackend` that runs the Analysis module on a loaded GGUF model.
 ///
-/// Queries are resolved by their prompt text: a prompt from the sample files brings all its fields
-/// (entities, aliases, hop prompts); any other text must name its entities after `|` separators,
+/// Queries are resolved by Analysis' `QueryResolver`: a prompt from the sample files brings all its
+/// fields (entities, aliases, hop prompts); for any other prompt e1 is proposed from its wording and
+/// e2 / e3 are the model's own answers to the two hop prompts, unless given in the one-line form
 /// `PROMPT | e1 | e2 | e3` (e.g. `The capital of the country of origin of Sony is | Sony | Japan | Tokyo`).
-/// With `PROMPT | e1` (or `?` for e2 or e3) and a prompt of the form "The R2 of the R1 of E1 is", the
-/// missing entities are the model's own answers to the two hop prompts (`guessEntities`).
 ///
 /// Threads: the app analyses and back-patches on one queue and computes grids on another. The forward
 /// pass is reentrant as long as two calls never share a KV cache, so the grid gets its own
@@ -19,8 +18,8 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     public let languageModel: LanguageModel
     public let model: ModelSummary
     private let analyzer: Analyzer
-    private let samples: [TwoHopQuery]
-    private let byPrompt: [String: TwoHopQuery]
+    private let resolver: QueryResolver
+    private var samples: [TwoHopQuery] { resolver.samples }
     /// Warnings from reading the sample files (shown on the status line at start).
     public let warnings: [String]
 
@@ -28,8 +27,6 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     /// One patcher per queue, for the last (prompt, e3) each used.
     private var cellPatcher: (key: String, patcher: BackPatcher)?
     private var gridPatcher: (key: String, patcher: BackPatcher)?
-    /// Free queries typed with their entities, by prompt.
-    private var typedQueries: [String: TwoHopQuery] = [:]
 
     /// Cells per grid batch: small enough that the grid fills in steadily, large enough to batch well.
     public var gridBatchSize = 64
@@ -38,10 +35,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
         languageModel = model
         self.model = ModelSummary(name: model.name, layers: model.config.layers, dim: model.config.dim)
         analyzer = try Analyzer(model: model)
-        self.samples = samples
-        var map: [String: TwoHopQuery] = [:]
-        for q in samples where map[q.query] == nil { map[q.query] = q }
-        byPrompt = map
+        resolver = QueryResolver(model: model, samples: samples)
         self.warnings = warnings
     }
 
@@ -59,58 +53,16 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     // MARK: Queries
 
-    /// The full query for a line of the query editor (see the type's discussion).
+    /// The full query for a line of the query editor or the form (`QueryRequest`'s one-line form),
+    /// resolved by Analysis' `QueryResolver`: samples, typed entities, proposals.
     public func resolve(_ text: String) throws -> TwoHopQuery {
-        let parts = text.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let prompt = parts[0]
-        guard !prompt.isEmpty else { throw BackendError("the query is empty") }
-        if parts.count == 1 {
-            if let q = byPrompt[prompt] { return q }
-            lock.lock(); let typed = typedQueries[prompt]; lock.unlock()
-            if let typed { return typed }
-            throw BackendError("“\(prompt)” is not a sample query: name its entities as  PROMPT | e1 | e2 | e3")
-        }
-        guard parts.count == 2 || parts.count == 4, !parts[1].isEmpty else {
-            throw BackendError("write a free query as  PROMPT | e1 | e2 | e3  or  PROMPT | e1  (got \(parts.count - 1) entities)")
-        }
-        if parts.count == 2 || parts[2] == "?" || parts[3] == "?" {
-            return try guessEntities(prompt: prompt, e1: parts[1], e2: parts.count == 4 ? parts[2] : "?", e3: parts.count == 4 ? parts[3] : "?")
-        }
-        // Entities given for a sample prompt keep the sample's aliases and hop prompts when they agree.
-        if let q = byPrompt[prompt], q.e1 == parts[1], q.e2 == parts[2], q.e3 == parts[3] { return q }
-        let q = TwoHopQuery(query: prompt, e1: parts[1], e2: parts[2], e3: parts[3])
-        // Later requests (back-patch, grid, re-analysis) name the prompt alone.
-        lock.lock(); typedQueries[prompt] = q; lock.unlock()
-        return q
+        do { return try resolver.resolve(line: text).query } catch { throw BackendError(Self.describe(error)) }
     }
 
-    /// A query whose e2 or e3 is "?": the prompt must follow the template "The {r2} of the {r1} of {e1} is";
-    /// the model's own greedy answers to the hop prompts "The {r1} of {e1} is" and "The {r2} of {e2} is"
-    /// (up to the first punctuation, without a leading "the") become e2 and e3. The entity line then shows
-    /// the hops as correct by construction, so what the screen tests is the composition; retype the
-    /// query with other entities to override.
-    func guessEntities(prompt: String, e1: String, e2 given2: String, e3 given3: String) throws -> TwoHopQuery {
-        let suffix = " of \(e1) is"
-        guard prompt.hasPrefix("The "), prompt.hasSuffix(suffix) else {
-            throw BackendError("to guess e2/e3 the prompt must read “The R2 of the R1 of \(e1) is”")
-        }
-        let middle = String(prompt.dropFirst(4).dropLast(suffix.count))
-        guard let cut = middle.range(of: " of the ") else {
-            throw BackendError("to guess e2/e3 the prompt must read “The R2 of the R1 of \(e1) is”")
-        }
-        let r2 = String(middle[..<cut.lowerBound]), r1 = String(middle[cut.upperBound...])
-        func answer(_ p: String) throws -> String {
-            let g = try Evaluation.generate(model: languageModel, prompt: p)
-            var a = g.split(whereSeparator: { ".,;\n".contains($0) }).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-            for article in ["the ", "The ", "a ", "an "] where a.hasPrefix(article) { a = String(a.dropFirst(article.count)) }
-            guard !a.isEmpty else { throw BackendError("the model's answer to “\(p)” names nothing (“\(g)”)") }
-            return a
-        }
-        let e2 = given2 == "?" ? try answer(TwoHopQuery.hopPrompt(entity: e1, relation: r1)) : given2
-        let e3 = given3 == "?" ? try answer(TwoHopQuery.hopPrompt(entity: e2, relation: r2)) : given3
-        let q = TwoHopQuery(e1: e1, r1: r1, e2: e2, r2: r2, e3: e3, query: prompt)
-        lock.lock(); typedQueries[prompt] = q; lock.unlock()
-        return q
+    /// The entities the form proposes for a line: the sample's, e1 from the prompt, e2 and e3 as the
+    /// model's answers to the hop prompts.
+    public func propose(_ line: String) throws -> QueryProposal {
+        do { return QueryProposal(try resolver.resolve(line: line)) } catch { throw BackendError(Self.describe(error)) }
     }
 
     // MARK: Analysis
@@ -121,7 +73,9 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     public func analyze(query text: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                         partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
-        let q = try resolve(text)
+        let resolved: ResolvedQuery
+        do { resolved = try resolver.resolve(line: text) } catch { throw BackendError(Self.describe(error)) }
+        let q = resolved.query
         let token = CancellationToken()
         // The explorer's flag is bridged at every progress report (several per phase).
         let report: ProgressHandler = { f, m in
@@ -129,8 +83,14 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
             progress(f * 0.9, m)
         }
         do {
-            let a = try analyzer.run(q, progress: report, cancel: token, partial: { partial(Self.viewModel($0)) })
-            var vm = Self.viewModel(a)
+            let notes = (QueryProposal.note(resolved.e2Source), QueryProposal.note(resolved.e3Source))
+            @Sendable func annotated(_ a: QueryAnalysis) -> AnalysisViewModel {
+                var vm = Self.viewModel(a)
+                vm.e2Note = notes.0; vm.e3Note = notes.1
+                return vm
+            }
+            let a = try analyzer.run(q, progress: report, cancel: token, partial: { partial(annotated($0)) })
+            var vm = annotated(a)
             // The hops, generated like `evaluate` does; a query without hop prompts shows none.
             progress(0.9, "first and second hop")
             try token.check()
@@ -153,8 +113,8 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    static func describe(_ e: AnalysisError) -> String {
-        if case .cancelled = e { return "cancelled" }
+    static func describe(_ e: any Error) -> String {
+        if let e = e as? AnalysisError, case .cancelled = e { return "cancelled" }
         return "\(e)"
     }
 
@@ -253,6 +213,32 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
             if case .cancelled = e { return }
             throw BackendError(Self.describe(e))
         }
+    }
+}
+
+extension QueryProposal {
+    /// The form's fields for a resolved query.
+    init(_ r: ResolvedQuery) {
+        self.init(prompt: r.query.query, e1: r.query.e1, e2: r.query.e2, e3: r.query.e3,
+                  e2Aliases: r.query.e2Aliases, e3Aliases: r.query.e3Aliases,
+                  e1Note: Self.note(r.e1Source) ?? "", e2Note: Self.note(r.e2Source) ?? "", e3Note: Self.note(r.e3Source) ?? "")
+    }
+
+    /// The mark shown beside a proposed entity; nil for one the user typed.
+    static func note(_ s: EntitySource) -> String? {
+        switch s {
+        case .typed: return nil
+        case .sample: return "sample"
+        case .prompt: return "from the prompt"
+        case .modelAnswer: return "model's answer"
+        }
+    }
+}
+
+extension SampleQuery {
+    /// The browser's row for a query of the sample files.
+    public init(_ q: TwoHopQuery) {
+        self.init(id: q.id, query: q.query, e1: q.e1, e2: q.e2, e3: q.e3)
     }
 }
 

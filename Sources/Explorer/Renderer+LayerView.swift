@@ -73,9 +73,8 @@ extension Renderer {
         // Query line.
         g.put(" query  ", row: 1, col: 0, role: .dim)
         let vp = vm.query.viewport(width: W - 9)
-        g.put(vp.text, row: 1, col: 8, role: vm.editingQuery ? .selection : .text)
-        if vm.editingQuery { cursor = (1, 8 + vp.cursorColumn) }
-        else if vm.analyzing {
+        g.put(vp.text, row: 1, col: 8, role: .text)
+        if vm.analyzing {
             var note = "  analyzing…"
             if let p = state.analysisProgress { note += " \(Int((p.fraction * 100).rounded()))% \(p.message)" }
             let col = min(W - displayWidth(note) - 1, 8 + displayWidth(vp.text))
@@ -85,7 +84,7 @@ extension Renderer {
         guard let a = vm.analysis else {
             g.put(vm.analyzing ? " waiting for the analysis …" : " no analysis yet: press e to type a query, / for samples", row: 3, col: 0, role: .dim)
             statusLine(&g, row: H - 2, state)
-            hints(&g, row: H - 1, [("e", "edit query"), ("/", "samples"), (":", "command"), ("?", "help"), ("q", "quit")])
+            hints(&g, row: H - 1, [("e", "query"), ("/", "samples"), (":", "command"), ("?", "help"), ("q", "quit")])
             return Frame(grid: g, cursor: cursor)
         }
         // Entities: with the generations when they fit, marks only when narrow.
@@ -95,9 +94,11 @@ extension Renderer {
             c = e.put(a.e1, row: 0, col: c)
             c = e.put("   e2 ", row: 0, col: c, role: .dim)
             c = e.put(a.e2, row: 0, col: c, role: .bridge)
+            if let n = a.e2Note, !compact { c = e.put(" (\(n))", row: 0, col: c, role: .dim) }
             if let h = a.hop1 { c = hopNote(&e, row: 0, col: c, "hop1", h, quote: !compact) }
             c = e.put("   e3 ", row: 0, col: c, role: .dim)
             c = e.put(a.e3, row: 0, col: c, role: .answer)
+            if let n = a.e3Note, !compact { c = e.put(" (\(n))", row: 0, col: c, role: .dim) }
             if let h = a.hop2 { c = hopNote(&e, row: 0, col: c, "hop2", h, quote: false) }
             if let h = a.composition {
                 c = compact ? hopNote(&e, row: 0, col: c, "two-hop", h, quoteWidth: max(6, W - c - 16))
@@ -159,7 +160,7 @@ extension Renderer {
         else { drawPanelLine(&g, row: H - 3, vm.panel) }
         statusLine(&g, row: H - 2, state)
         hints(&g, row: H - 1, [("j/k", "layer"), ("⏎", "detail"), ("s/t", W >= 110 ? "mark source/target" : "mark"),
-                              ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "edit query"), ("/", "samples"),
+                              ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "query"), ("/", "samples"),
                               (":", "command"), ("?", "help"), ("q", "quit")])
         return Frame(grid: g, cursor: cursor, layout: ScreenLayout(layerTable: table))
     }

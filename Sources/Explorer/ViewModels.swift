@@ -92,6 +92,9 @@ public struct AnalysisViewModel: Equatable, Sendable {
     public var rows: [LayerRow]
     /// What the ⏎ detail shows beyond the row (nil when the backend does not compute it).
     public var detail: AnalysisDetail?
+    /// Where e2 and e3 came from when the user did not type them ("model's answer", "sample"); nil = typed.
+    public var e2Note: String?
+    public var e3Note: String?
     public init(query: String, e1: String, e2: String, e3: String, hop1: HopResult?, hop2: HopResult?,
                 composition: HopResult?, tokens: [String], t1: Int, t2: Int, rows: [LayerRow]) {
         self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.hop1 = hop1; self.hop2 = hop2
@@ -213,6 +216,20 @@ public struct GridViewModel: Equatable, Sendable {
     }
 }
 
+/// The entities proposed for a prompt (the query form fills its fields from this), each with a note
+/// saying where it came from ("from the prompt", "sample", "model's answer"; empty = as typed).
+public struct QueryProposal: Equatable, Sendable {
+    public var prompt: String
+    public var e1: String, e2: String, e3: String
+    public var e2Aliases: [String], e3Aliases: [String]
+    public var e1Note: String, e2Note: String, e3Note: String
+    public init(prompt: String, e1: String, e2: String, e3: String, e2Aliases: [String] = [], e3Aliases: [String] = [],
+                e1Note: String = "", e2Note: String = "", e3Note: String = "") {
+        self.prompt = prompt; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.e2Aliases = e2Aliases; self.e3Aliases = e3Aliases
+        self.e1Note = e1Note; self.e2Note = e2Note; self.e3Note = e3Note
+    }
+}
+
 /// A query from the sample-query files, for the `/` browser.
 public struct SampleQuery: Equatable, Sendable {
     public var id: String
@@ -232,4 +249,5 @@ extension LayerRow: Codable {}
 extension TokenProb: Codable {}
 extension AnalysisDetail: Codable {}
 extension AnalysisViewModel: Codable {}
+extension QueryProposal: Codable {}
 extension BackPatchResult: Codable {}

@@ -34,10 +34,10 @@ struct SweepCommand: ParsableCommand {
             shortcuts wrong, composition wrong) get grids. --grid-metric first-token is ~10× faster than the \
             paper's 10-token criterion; --no-stages and --backpatch none leave out the other slow parts.
 
-            Row: {"id","model","hop1_correct","hop2_correct","composition_correct", \
-            "shortcut_entity_correct","shortcut_relation_correct","composition_generation","generations", \
-            "stages":{…}|null,"backpatch":{"t1":{"fixed","cells_correct":[[ℓs,ℓt]…],"cells","layers", \
-            "metric"},"t2":{…}}|null[,"error"]}
+            Row: {"id", "model", "hop1_correct", "hop2_correct", "composition_correct", \
+            "shortcut_entity_correct", "shortcut_relation_correct", "composition_generation", "generations", \
+            "stages":{…}|null, "backpatch":{"t1":{"fixed", "cells_correct":[[ℓs,ℓt]…], "cells", "layers", \
+            "metric"}, "t2":{…}}|null[, "error"]}
             """)
 
     @OptionGroup var modelOption: ModelOption
