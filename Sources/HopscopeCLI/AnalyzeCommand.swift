@@ -77,20 +77,22 @@ public struct AnalyzeCommand: ParsableCommand {
         options.patchscopePrompt = patchscopePrompt
         let samples = SampleQueryFiles.folder().map { SampleQueryFiles.load(folder: $0).queries } ?? []
         let request = QueryRequest(prompt: query, e1: e1, e2: e2, e3: e3, e2Aliases: e2Aliases, e3Aliases: e3Aliases)
-        let resolved: ResolvedQuery
-        do { resolved = try QueryResolver(model: lm, samples: samples).resolve(request) } catch { throw CLIError("\(error)") }
-        let q = resolved.query
-        for (name, value, source) in [("e1", q.e1, resolved.e1Source), ("e2", q.e2, resolved.e2Source), ("e3", q.e3, resolved.e3Source)]
-        where source != .typed {
-            log("proposed \(name) “\(value)” (\(source == .modelAnswer ? "the model's answer" : source == .sample ? "from the sample query" : "from the prompt"))")
-        }
-        for n in resolved.notes { log("  \(n)") }
         let progress = StderrProgress()
-        let analysis: QueryAnalysis
+        let result: AnalysisSession.Result
         do {
-            analysis = try Analyzer(model: lm, options: options).run(q, progress: { f, m in progress.report(f, m) })
+            let session = try AnalysisSession(model: lm, samples: samples, options: options)
+            // Proposals first (they may take a generation or two), said before the long part.
+            let resolved = try session.resolve(request.line)
+            let q = resolved.query
+            for (name, value, source) in [("e1", q.e1, resolved.e1Source), ("e2", q.e2, resolved.e2Source), ("e3", q.e3, resolved.e3Source)]
+            where source != .typed {
+                log("proposed \(name) “\(value)” (\(source == .modelAnswer ? "the model's answer" : source == .sample ? "from the sample query" : "from the prompt"))")
+            }
+            for n in resolved.notes { log("  \(n)") }
+            result = try session.analyze(resolved: resolved, detail: false, progress: { f, m in progress.report(f, m) })
         } catch { progress.finish(); throw CLIError("\(error)") }
         progress.finish()
+        let analysis = result.analysis, resolved = result.resolved
         if json {
             try printJSON(AnalyzeOutput(analysis: analysis, resolved: resolved))
         } else {
