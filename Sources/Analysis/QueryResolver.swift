@@ -32,8 +32,8 @@ public struct ResolvedQuery: Sendable, Equatable {
 /// hop prompts "The {r1} of {e1} is" and "The {r2} of {e2} is", which needs a prompt of the form
 /// "The {r2} of the {r1} of {e1} is". Anything that cannot be proposed is an error saying what to type.
 ///
-/// Thread-safe: resolved free queries are remembered by prompt (a back-patch or grid request then
-/// names the prompt alone), under a lock.
+/// Thread-safe: resolved free queries are remembered by request and by prompt (a back-patch or grid
+/// request then names the prompt alone; the form's ⏎ after its proposal generates nothing again), under a lock.
 public final class QueryResolver: @unchecked Sendable {
     public let model: LanguageModel
     public let samples: [TwoHopQuery]
@@ -69,11 +69,12 @@ public final class QueryResolver: @unchecked Sendable {
             return ResolvedQuery(query: q, e1Source: r.e1 == nil ? .sample : .typed, e2Source: r.e2 == nil ? .sample : .typed,
                                  e3Source: r.e3 == nil ? .sample : .typed, notes: [])
         }
-        // A prompt named alone was resolved before (by the form, or with its entities): the same query.
-        if r.e1 == nil && r.e2 == nil && r.e3 == nil {
-            lock.lock(); let known = remembered[prompt]; lock.unlock()
-            if let known { return known }
-        }
+        // The same request was resolved before (the form's proposal, then its ⏎), or the prompt alone names
+        // a query resolved before (a back-patch or grid request): the same query, no second generation.
+        lock.lock()
+        let known = remembered[r.line] ?? (r.e1 == nil && r.e2 == nil && r.e3 == nil ? remembered[prompt] : nil)
+        lock.unlock()
+        if let known { return known }
         let e1Source: EntitySource = r.e1 == nil ? .prompt : .typed
         guard let e1 = r.e1 ?? QueryWording.e1(in: prompt) else { throw .badQuery(QueryWording.noE1Message) }
         var notes: [String] = []
@@ -101,7 +102,7 @@ public final class QueryResolver: @unchecked Sendable {
         }
         let resolved = ResolvedQuery(query: q, e1Source: e1Source, e2Source: r.e2 == nil ? .modelAnswer : .typed,
                                      e3Source: r.e3 == nil ? .modelAnswer : .typed, notes: notes)
-        lock.lock(); remembered[prompt] = resolved; lock.unlock()
+        lock.lock(); remembered[prompt] = resolved; remembered[r.line] = resolved; lock.unlock()
         return resolved
     }
 

@@ -144,9 +144,12 @@ public struct QueryForm: Equatable, Sendable {
         return .propose(line, id: lastProposalID)
     }
 
-    /// ⏎: the line to analyse, or a message saying what is missing.
+    /// ⏎: the line to analyse, or a message saying what is missing. The model's answers go back as
+    /// "propose" (the backend remembers them), so the analysis keeps them marked as the model's.
     private mutating func submit() -> Action {
-        let r = request
+        var r = request
+        if notes[.e2] == "model's answer" { r.e2 = nil }
+        if notes[.e3] == "model's answer" { r.e3 = nil }
         guard !r.prompt.isEmpty else { message = "type a prompt first"; focus = .prompt; return .none }
         guard let e1 = r.e1 else { message = QueryWording.noE1Message; focus = .e1; return .none }
         guard r.prompt.contains(e1) else {

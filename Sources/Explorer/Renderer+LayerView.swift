@@ -87,24 +87,27 @@ extension Renderer {
             hints(&g, row: H - 1, [("e", "query"), ("/", "samples"), (":", "command"), ("?", "help"), ("q", "quit")])
             return Frame(grid: g, cursor: cursor)
         }
-        // Entities: with the generations when they fit, marks only when narrow.
-        for compact in [false, true] {
+        // Entities: with the generations when they fit, marks only when narrow; the "model's answer"
+        // notes shrink to "(model)", then go, before the two-hop verdict would be cut.
+        for (compact, notes) in [(false, " (model's answer)"), (true, " (model)"), (true, "")] {
             var e = CellGrid(rows: 1, cols: 400)
             var c = e.put(" e1 ", row: 0, col: 0, role: .dim)
             c = e.put(a.e1, row: 0, col: c)
             c = e.put("   e2 ", row: 0, col: c, role: .dim)
             c = e.put(a.e2, row: 0, col: c, role: .bridge)
-            if let n = a.e2Note, !compact { c = e.put(" (\(n))", row: 0, col: c, role: .dim) }
+            // Only the model's own answers are marked (a sample's entities are the query's).
+            if a.e2Note == "model's answer" { c = e.put(notes, row: 0, col: c, role: .dim) }
             if let h = a.hop1 { c = hopNote(&e, row: 0, col: c, "hop1", h, quote: !compact) }
             c = e.put("   e3 ", row: 0, col: c, role: .dim)
             c = e.put(a.e3, row: 0, col: c, role: .answer)
-            if let n = a.e3Note, !compact { c = e.put(" (\(n))", row: 0, col: c, role: .dim) }
+            if a.e3Note == "model's answer" { c = e.put(notes, row: 0, col: c, role: .dim) }
             if let h = a.hop2 { c = hopNote(&e, row: 0, col: c, "hop2", h, quote: false) }
+            let roomForVerdict = W - c >= 22
             if let h = a.composition {
                 c = compact ? hopNote(&e, row: 0, col: c, "two-hop", h, quoteWidth: max(6, W - c - 16))
                             : hopNote(&e, row: 0, col: c, "two-hop", h)
             }
-            if c <= W || compact {
+            if c <= W || (compact && (roomForVerdict || notes.isEmpty)) {
                 for x in 0..<min(W, e.cols) { g[2, x] = e[0, x] }
                 if g[2, W - 1].isContinuation == false, displayWidth(g[2, W - 1].text) == 2 { g[2, W - 1] = .blank }
                 break
