@@ -2,14 +2,8 @@
 import Analysis
 import Foundation
 
-/// A flag a long computation polls to stop early. Thread-safe.
-public final class Cancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    public init() {}
-    public func cancel() { lock.lock(); flag = true; lock.unlock() }
-    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
-}
+/// A flag a long computation polls to stop early (thread-safe): Analysis' own token, passed through.
+public typealias Cancellation = CancellationToken
 
 /// A back-patch grid request.
 public struct GridRequest: Equatable, Sendable {

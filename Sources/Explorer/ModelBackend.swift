@@ -55,14 +55,8 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     public func analyze(query text: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                         partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
-        let token = CancellationToken()
-        // The explorer's flag is bridged at every progress report (several per phase).
-        let report: ProgressHandler = { f, m in
-            if cancellation.isCancelled { token.cancel() }
-            progress(f, m)
-        }
         do {
-            let r = try session.analyze(text, progress: report, cancel: token,
+            let r = try session.analyze(text, progress: { progress($0, $1) }, cancel: cancellation,
                                         partial: { resolved, a in partial(Self.viewModel(a, resolved)) })
             var vm = Self.viewModel(r.analysis, r.resolved)
             vm.hop1 = r.hop1.map { HopResult(generation: $0.generation, correct: $0.correct) }
@@ -108,7 +102,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
                              e2AtT1: RankProb(rank: l.e2RankT1, prob: Double(l.e2ProbT1)),
                              e3AtT2: RankProb(rank: l.e3RankT2, prob: Double(l.e3ProbT2)))
             if let p = l.patchscopeT1 {
-                r.patchscope = PatchscopeReading(decoded: EntityKind(rawValue: p.decoded.rawValue) ?? .other, text: p.generation)
+                r.patchscope = PatchscopeReading(decoded: p.decoded, text: p.generation)
             }
             if let k = l.knockout {
                 r.knockout = KnockoutEffect(answer: k.topPiece, e3Prob: Double(k.answerProb), e3ProbBase: base)
@@ -129,7 +123,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     // MARK: Back-patching
 
     static func result(_ c: BackPatchCell, base: Float) -> BackPatchResult {
-        BackPatchResult(position: TokenPosition(rawValue: c.position.rawValue) ?? .t2, source: c.source, target: c.target,
+        BackPatchResult(position: c.position, source: c.source, target: c.target,
                         // A grid cell stops generating once it names e3 ("…": the rest was not generated).
                         generation: c.stoppedOnceCorrect ? c.generation + "…" : c.generation, correct: c.correct, probBefore: Double(base),
                         probAfter: Double(c.answerProb), rankAfter: c.answerRank)
@@ -137,21 +131,18 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     public func backPatch(query: String, position: TokenPosition, source: Int, target: Int) throws -> BackPatchResult {
         do {
-            let (c, base) = try session.cell(query, position: PatchPosition(rawValue: position.rawValue)!, source: source, target: target)
+            let (c, base) = try session.cell(query, position: position, source: source, target: target)
             return Self.result(c, base: base)
         } catch { throw BackendError(Self.describe(error)) }
     }
 
     public func grid(_ request: GridRequest, cancellation: Cancellation, progress: @Sendable (BackPatchResult) -> Void) throws {
-        let token = CancellationToken()
-        let metric: BackPatchMetric = request.metric == .generation ? .generation : .firstToken
         let base = try? session.patcher(request.query, for: .grid).baseAnswer.prob
         do {
             try withoutActuallyEscaping(progress) { progress in
-                try session.grid(request.query, position: PatchPosition(rawValue: request.position.rawValue)!, metric: metric,
-                                 batchSize: gridBatchSize, cancel: token) { cells in
+                try session.grid(request.query, position: request.position, metric: request.metric,
+                                 batchSize: gridBatchSize, cancel: cancellation) { cells in
                     for c in cells { progress(Self.result(c, base: base ?? 0)) }
-                    if cancellation.isCancelled { token.cancel() }
                 }
             }
         } catch let e as AnalysisError {

@@ -28,10 +28,7 @@
 // no buffering, so a session killed with SIGKILL keeps every line up to its last event.
 import Foundation
 
-extension TokenPosition: Codable {}
-extension EntityKind: Codable {}
 extension Stage: Codable {}
-extension GridMetric: Codable {}
 
 /// One line of a transcript.
 public struct TranscriptLine: Codable, Sendable {

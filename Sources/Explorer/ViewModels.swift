@@ -1,15 +1,16 @@
 // View models: the plain data screens are drawn from. The backend fills them; screens never compute.
+import Analysis
 
-/// A token position of the two-hop analysis: t1 = last token of e1, t2 = last prompt token.
-public enum TokenPosition: String, Sendable, CaseIterable {
-    case t1, t2
-    public var toggled: TokenPosition { self == .t1 ? .t2 : .t1 }
+/// A token position of the two-hop analysis (t1 = last token of e1, t2 = last prompt token):
+/// Analysis' own type, so results need no bridging.
+public typealias TokenPosition = PatchPosition
+
+extension PatchPosition {
+    public var toggled: PatchPosition { self == .t1 ? .t2 : .t1 }
 }
 
-/// Which entity a Patchscope generation describes.
-public enum EntityKind: String, Sendable {
-    case e1, e2, e3, other
-}
+/// Which entity a Patchscope generation describes: Analysis' own type.
+public typealias EntityKind = DecodedEntity
 
 /// The model line of the header.
 public struct ModelSummary: Equatable, Sendable {
@@ -163,10 +164,11 @@ public struct BackPatchPanelModel: Equatable, Sendable {
     }
 }
 
-/// How grid cells are judged: the 10-token generation criterion or p(e3's first token).
-public enum GridMetric: String, Sendable, CaseIterable {
-    case generation, firstToken = "first-token"
-    public var toggled: GridMetric { self == .generation ? .firstToken : .generation }
+/// How grid cells are judged (the 10-token generation criterion or p(e3's first token)): Analysis' own type.
+public typealias GridMetric = BackPatchMetric
+
+extension BackPatchMetric {
+    public var toggled: BackPatchMetric { self == .generation ? .firstToken : .generation }
     public var title: String { self == .generation ? "10-token generation" : "p(first answer token)" }
 }
 
