@@ -346,7 +346,7 @@ enum SweepReportFixture {
 }
 
 /// Stages are computed for the queries whose two hops the model knows, unless asked for all.
-@Suite(.serialized, .enabled(if: Shared.available))
+@Suite(.serialized, .enabled(if: Shared.available, "needs the default model (make setup)"))
 struct SweepStageSelectionTests {
     @Test func stagesOnlyWhereBothHopsAreKnown() throws {
         let model = try #require(Shared.model)

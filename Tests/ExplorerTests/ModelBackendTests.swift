@@ -5,10 +5,11 @@ import Foundation
 import Model
 import Testing
 @testable import Explorer
+import TestSupport
 
 enum RealModel {
     static let path = ModelPaths.resolve(nil)
-    static var available: Bool { FileManager.default.fileExists(atPath: path) }
+    static var available: Bool { TestModels.available(path) }
     static let skipReason: Comment = "needs the default model (make setup)"
     static let toyota = "The currency of the country of origin of Toyota is"
     /// One backend for the whole suite (loading is the slow part).
