@@ -202,11 +202,13 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
             rows.append(r)
         }
         let knockoutDone = a.layers.contains { $0.knockout != nil }
-        return AnalysisViewModel(query: a.query.query, e1: a.query.e1, e2: a.query.e2, e3: a.query.e3,
+        var vm = AnalysisViewModel(query: a.query.query, e1: a.query.e1, e2: a.query.e2, e3: a.query.e3,
                                  hop1: nil, hop2: nil,
                                  composition: knockoutDone || !a.answer.generation.isEmpty
                                     ? HopResult(generation: a.answer.generation, correct: a.answer.correct) : nil,
                                  tokens: a.pieces, t1: a.t1, t2: a.t2, rows: rows)
+        vm.infoPropagation = a.stages.infoPropagation
+        return vm
     }
 
     // MARK: Back-patching

@@ -245,7 +245,8 @@ extension Renderer {
         if r + 4 < row + height - 1 {
             put("stages", .header)
             for s in Stage.allCases {
-                let l = a.layer(of: s).map { "ℓ\($0)" } ?? "not reached"
+                var l = a.layer(of: s).map { "ℓ\($0)" } ?? "not reached"
+                if s == .propagated, let m = a.infoPropagation, m != m.rounded() { l = "ℓ" + String(format: "%.1f", m) }
                 put("\(glyphs.stages[s.rawValue - 1]) \(pad(s.label, 7)) \(l)", .stage)
             }
         }

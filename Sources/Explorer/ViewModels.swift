@@ -96,6 +96,9 @@ public struct AnalysisViewModel: Equatable, Sendable {
     public var rows: [LayerRow]
     /// What the ⏎ detail shows beyond the row (nil when the backend does not compute it).
     public var detail: AnalysisDetail?
+    /// Information propagation's exact layer (a mean of three, possibly fractional); its ② marker sits
+    /// on the layer it falls in.
+    public var infoPropagation: Double?
     public init(query: String, e1: String, e2: String, e3: String, hop1: HopResult?, hop2: HopResult?,
                 composition: HopResult?, tokens: [String], t1: Int, t2: Int, rows: [LayerRow]) {
         self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.hop1 = hop1; self.hop2 = hop2
