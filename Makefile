@@ -20,9 +20,11 @@ release: setup
 run: release
 	@$$($(SWIFT) build -c release --show-bin-path)/hopscope $(ARGS)
 
+# The setup step has installed the models, so a model-dependent test may not skip: HOPSCOPE_REQUIRE_MODELS=1
+# turns a missing model into failures (Tests/TestSupport: TestModels.available).
 test: setup
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	HOPSCOPE_BIN=$$($(SWIFT) build $(TEST_FLAGS) --show-bin-path)/hopscope $(SWIFT) test $(TEST_FLAGS) --skip-build
+	HOPSCOPE_REQUIRE_MODELS=1 HOPSCOPE_BIN=$$($(SWIFT) build $(TEST_FLAGS) --show-bin-path)/hopscope $(SWIFT) test $(TEST_FLAGS) --skip-build
 
 bench: release
 	@bash scripts/bench.sh

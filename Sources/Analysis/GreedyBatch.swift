@@ -9,16 +9,22 @@ import Model
 public enum GreedyBatch {
     /// Generates up to `maxTokens` per sequence: sequence i's first token is argmax of `firstLogits[i]`,
     /// placed at `positions[i]`; `caches[i]` must hold every earlier position. Stops a sequence at
-    /// end-of-generation (not included).
+    /// end-of-generation (not included). `choose`, when given, picks sequence i's next token from its
+    /// logits instead of argmax (sampling); it is called in order of the steps for each sequence.
     public static func continueGreedy(model: LanguageModel, caches: [KVCache], firstLogits: [[Float]],
                                       positions: [Int], maxTokens: Int,
+                                      choose: ((_ sequence: Int, _ logits: ArraySlice<Float>) -> Int32)? = nil,
                                       cancel: CancellationToken? = nil) throws(AnalysisError) -> [[Int32]] {
+        func pick(_ i: Int, _ logits: ArraySlice<Float>) -> Int32 {
+            if let choose { return choose(i, logits) }
+            return Int32(argmax(logits))
+        }
         precondition(caches.count == firstLogits.count && caches.count == positions.count)
         var out = [[Int32]](repeating: [], count: caches.count)
         guard maxTokens > 0 else { return out }
         var live: [Int] = []
         for i in caches.indices {
-            let t = Int32(argmax(firstLogits[i]))
+            let t = pick(i, firstLogits[i][...])
             if model.tokenizer.isEndOfGeneration(t) { continue }
             out[i].append(t)
             if maxTokens > 1 { live.append(i) }
@@ -32,7 +38,7 @@ public enum GreedyBatch {
             var next: [Int] = []
             let vocab = model.config.vocabSize
             for (r, i) in live.enumerated() {
-                let t = Int32(argmax(result.logits(r, vocab: vocab)))
+                let t = pick(i, result.logits(r, vocab: vocab))
                 if model.tokenizer.isEndOfGeneration(t) { continue }
                 out[i].append(t)
                 if out[i].count < maxTokens { next.append(i) }

@@ -1,11 +1,24 @@
 import Model
 
-/// Attention knockout (DESIGN §2): block the edges from t2 to every e1 token, all heads, in a window of
-/// layers [ℓ − k, ℓ + k] ∩ [0, L), and see what the model answers.
+/// Attention knockout (DESIGN §2, the paper's `knockout_attention.py` with source "last", target "e1"):
+/// block the attention edge from t2 to t1 (the last token of e1) — or, as a variant, to every e1
+/// token — for all heads, in a window of layers [ℓ − k, ℓ + k] ∩ [0, L), during the prompt pass only,
+/// and see what the model answers.
+///
+/// A window **matters** (`changed`) when its generation differs from the unblocked one, except that a
+/// correct answer that stays correct does not count (the paper's `classify_by_vanilla`).
 ///
 /// Only the query t2 is affected, so positions before t2 are computed once and shared; each window runs
 /// t2 with its blocked edges, then all windows generate together with no further blocking.
 public enum Knockout {
+    /// Which keys t2 may no longer attend to.
+    public enum Keys: String, Codable, Sendable, CaseIterable {
+        /// t1 alone, the last token of e1 (the paper's).
+        case t1
+        /// Every token of e1 (a variant).
+        case e1
+    }
+
     /// The outcome of one run (a window, or the unblocked baseline).
     public struct Outcome: Codable, Sendable, Equatable {
         /// Window centre ℓ; nil for the unblocked baseline.
@@ -22,9 +35,12 @@ public enum Knockout {
         /// The model's top next token at t2.
         public var topId: Int32
         public var topPiece: String
+        /// The knockout matters: the generation changed, and not from correct to correct. Nil for the baseline.
+        public var changed: Bool?
 
         public init(layer: Int?, window: [Int]?, generation: String, correct: Bool, answerProb: Float, answerRank: Int,
-                    topId: Int32, topPiece: String) {
+                    topId: Int32, topPiece: String, changed: Bool? = nil) {
+            self.changed = changed
             self.layer = layer
             self.window = window
             self.generation = generation
@@ -38,22 +54,32 @@ public enum Knockout {
         enum CodingKeys: String, CodingKey {
             case layer, window, generation, correct
             case answerProb = "answer_prob", answerRank = "answer_rank", topId = "top_id", topPiece = "top_piece"
+            case changed
         }
     }
 
     /// Baseline and one outcome per window centre.
     public struct Report: Codable, Sendable, Equatable {
         public var halfWindow: Int
+        public var keys: Keys
         public var baseline: Outcome
         public var windows: [Outcome]
 
-        public init(halfWindow: Int, baseline: Outcome, windows: [Outcome]) {
+        public init(halfWindow: Int, keys: Keys = .t1, baseline: Outcome, windows: [Outcome]) {
             self.halfWindow = halfWindow
+            self.keys = keys
             self.baseline = baseline
             self.windows = windows
         }
 
-        enum CodingKeys: String, CodingKey { case halfWindow = "half_window", baseline, windows }
+        enum CodingKeys: String, CodingKey { case halfWindow = "half_window", keys, baseline, windows }
+    }
+
+    /// Whether `outcome` differs from `baseline` in the paper's sense: the generation changed, and not
+    /// from a correct answer to a correct one (generations compared as the paper decodes them: trimmed).
+    public static func matters(_ outcome: Outcome, baseline: Outcome) -> Bool {
+        !((baseline.correct && outcome.correct)
+          || Patchscope.normalized(outcome.generation) == Patchscope.normalized(baseline.generation))
     }
 
     /// The layers of the window centred at `layer`: [ℓ − k, ℓ + k] clipped to [0, L).
@@ -72,7 +98,7 @@ public enum Knockout {
 
     /// Runs the baseline and a window centred at each of `centers` (default: every layer).
     public static func run(model: LanguageModel, tokens: QueryTokens, answerToken: Int32, answer: AnswerMatcher,
-                           halfWindow k: Int = 3, centers: [Int]? = nil, maxTokens: Int = 10,
+                           halfWindow k: Int = 3, keys: Keys = .t1, centers: [Int]? = nil, maxTokens: Int = 10,
                            progress: ProgressHandler? = nil, cancel: CancellationToken? = nil) throws(AnalysisError) -> Report {
         let L = model.config.layers, t2 = tokens.t2
         let centers = centers ?? Array(0..<L)
@@ -106,7 +132,8 @@ public enum Knockout {
             var input = BatchInput.tokens([ids[t2]])
             if let center {
                 let lo = window(center: center, halfWindow: k, layers: L).lowerBound
-                hooks.blockedEdges = blockedEdges(query: t2, keys: tokens.e1Positions, center: center, halfWindow: k, layers: L)
+                let blocked = keys == .t1 ? tokens.t1...tokens.t1 : tokens.e1Positions
+                hooks.blockedEdges = blockedEdges(query: t2, keys: blocked, center: center, halfWindow: k, layers: L)
                 if lo > 0 {
                     cache.copy(from: caches[0], layers: 0..<lo, positions: t2..<(t2 + 1))
                     row.startLayer = lo
@@ -135,6 +162,11 @@ public enum Knockout {
                            correct: answer.matches(text), answerProb: s.prob, answerRank: s.rank,
                            topId: top, topPiece: model.piece(top))
         }
-        return Report(halfWindow: k, baseline: outcomes[0], windows: Array(outcomes.dropFirst()))
+        let windows = outcomes.dropFirst().map { o -> Outcome in
+            var o = o
+            o.changed = matters(o, baseline: outcomes[0])
+            return o
+        }
+        return Report(halfWindow: k, keys: keys, baseline: outcomes[0], windows: windows)
     }
 }

@@ -12,7 +12,10 @@ import Foundation
 /// - **fixed at p**: an incorrect case whose back-patch grid at p has at least one successful
 ///   (ℓs > ℓt) cell; fractions are over the incorrect cases that have a grid at p.
 /// - **success rate of a cell** (ℓs, ℓt): the fraction of those incorrect cases that the cell fixes.
-/// - **stage distributions**: per group (correct, incorrect cases), the layer of each stage.
+/// - **stage distributions**: per group (correct, incorrect cases), the layer of each of the paper's four
+///   stages (and the three parts of information propagation) over the queries where it happened — the
+///   statistics of the paper's stage box plot (`plot_stage_boxplots`: NaN-dropped, quartiles, whiskers
+///   at the furthest value within 1.5 IQR of the box, as seaborn draws them).
 public struct SweepReport: Codable, Sendable, Equatable {
     /// Rows after merging (one per id).
     public var rows: Int
@@ -47,6 +50,10 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public var stages: [String: [String: StageDistribution]]
     /// Number of layers (from the grids; else 1 + the largest stage layer seen).
     public var layers: Int
+    /// The Patchscope settings the rows' stages used (`PatchscopeSettings.description`), one per distinct setting.
+    public var patchscopeModes: [String]
+    /// Rows whose stages are in an older hopscope's format (other definitions), read as having no stages.
+    public var legacyStageRows: Int
 
     /// Back-patching at one position, over the incorrect cases.
     public struct PositionSummary: Codable, Sendable, Equatable {
@@ -78,10 +85,15 @@ public struct SweepReport: Codable, Sendable, Equatable {
         public var median: Double?
         public var mean: Double?
         public var quartiles: [Double]?
+        /// The box plot's whiskers: the smallest and largest values within 1.5 IQR of the quartiles.
+        public var whiskers: [Double]?
+        /// Values outside the whiskers.
+        public var outliers: [Double]?
     }
 
-    /// The stage names, in the order of the reasoning.
-    public static let stageNames = ["first_hop", "first_hop_lens", "propagated", "propagated_attention", "propagated_knockout", "second_hop"]
+    /// The stage names, in the order of the reasoning (the four stages, the parts after propagation).
+    public static let stageNames = ["first_hop", "info_propagation", "info_propagation_knockout", "info_propagation_attention",
+                                    "info_propagation_patchscope", "second_hop", "prediction_extracted"]
     public static let groups = ["correct", "incorrect", "all"]
 
     enum CodingKeys: String, CodingKey {
@@ -92,6 +104,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
         case compositionCorrect = "composition_correct", compositionIncorrect = "composition_incorrect"
         case compositionCorrectAll = "composition_correct_all", backpatch, fixedEither = "fixed_either"
         case withBothGrids = "with_both_grids", stages, layers
+        case patchscopeModes = "patchscope_modes", legacyStageRows = "legacy_stage_rows"
     }
 
     /// Rows merged by id: the first row of each id, in input order; ids seen again, and those whose
@@ -137,11 +150,11 @@ public struct SweepReport: Codable, Sendable, Equatable {
         compositionIncorrect = incorrect.count
 
         let gridLayers = rows.compactMap { r in [r.backpatch?.t1?.layers, r.backpatch?.t2?.layers].compactMap { $0 }.max() }.max()
-        let stageMax = rows.compactMap(\.stages).flatMap { s in
-            [s.firstHop, s.firstHopLens, s.propagated, s.propagatedAttention, s.propagatedKnockout, s.secondHop].compactMap { $0 }
-        }.max()
-        let L = gridLayers ?? (stageMax.map { $0 + 1 } ?? 0)
+        let stageMax = rows.compactMap(\.stages).flatMap { s in Self.stageNames.compactMap { s.value($0) } }.max()
+        let L = gridLayers ?? (stageMax.map { Int($0.rounded(.down)) + 1 } ?? 0)
         layers = L
+        patchscopeModes = Array(Set(rows.filter { $0.stages != nil }.map { $0.patchscope?.description ?? "unknown" })).sorted()
+        legacyStageRows = rows.filter(\.legacyStages).count
 
         var bp: [String: PositionSummary] = [:]
         for p in PatchPosition.allCases {
@@ -168,7 +181,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
             let computed = members.compactMap(\.stages)
             var byStage: [String: StageDistribution] = [:]
             for name in Self.stageNames {
-                let values = computed.map { Self.stage(name, of: $0) }
+                let values = computed.map { $0.value(name) }
                 byStage[name] = StageDistribution(values: values, layers: L)
             }
             stages[group] = byStage
@@ -177,17 +190,7 @@ public struct SweepReport: Codable, Sendable, Equatable {
     }
 
     /// One stage's layer by its JSON name.
-    public static func stage(_ name: String, of s: Stages) -> Int? {
-        switch name {
-        case "first_hop": return s.firstHop
-        case "first_hop_lens": return s.firstHopLens
-        case "propagated": return s.propagated
-        case "propagated_attention": return s.propagatedAttention
-        case "propagated_knockout": return s.propagatedKnockout
-        case "second_hop": return s.secondHop
-        default: return nil
-        }
-    }
+    public static func stage(_ name: String, of s: Stages) -> Double? { s.value(name) }
 
     /// Reads rows from JSONL files, naming the file and line of anything that is not a row.
     /// A torn last line (no newline, not JSON — a sweep killed mid-write) is skipped with a warning.
@@ -221,24 +224,35 @@ public struct SweepReport: Codable, Sendable, Equatable {
 }
 
 extension SweepReport.StageDistribution {
-    init(values: [Int?], layers: Int) {
+    /// The distribution of `values` (nil = never); `counts` bins a fractional layer at its floor.
+    public init(values: [Double?], layers: Int) {
         queries = values.count
         never = values.filter { $0 == nil }.count
         let seen = values.compactMap { $0 }.sorted()
-        let top = max(layers, (seen.last ?? -1) + 1)
-        var counts = Array(repeating: 0, count: top)
-        for v in seen where v >= 0 { counts[v] += 1 }
+        let top = max(layers, Int((seen.last ?? -1).rounded(.down)) + 1)
+        var counts = Array(repeating: 0, count: max(top, 0))
+        for v in seen where v >= 0 { counts[Int(v.rounded(.down))] += 1 }
         self.counts = counts
-        mean = seen.isEmpty ? nil : Double(seen.reduce(0, +)) / Double(seen.count)
+        mean = seen.isEmpty ? nil : seen.reduce(0, +) / Double(seen.count)
         median = Self.quantile(seen, 0.5)
-        quartiles = seen.isEmpty ? nil : [Self.quantile(seen, 0.25)!, Self.quantile(seen, 0.75)!]
+        if let q1 = Self.quantile(seen, 0.25), let q3 = Self.quantile(seen, 0.75) {
+            quartiles = [q1, q3]
+            let reach = 1.5 * (q3 - q1)
+            let inside = seen.filter { $0 >= q1 - reach && $0 <= q3 + reach }
+            whiskers = [inside.first ?? q1, inside.last ?? q3]
+            outliers = seen.filter { $0 < q1 - reach || $0 > q3 + reach }
+        } else {
+            quartiles = nil
+            whiskers = nil
+            outliers = nil
+        }
     }
 
     /// Linear-interpolation quantile of sorted values (numpy's default).
-    static func quantile(_ sorted: [Int], _ q: Double) -> Double? {
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
         let pos = q * Double(sorted.count - 1)
         let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
-        return Double(sorted[lo]) + (pos - Double(lo)) * Double(sorted[hi] - sorted[lo])
+        return sorted[lo] + (pos - Double(lo)) * (sorted[hi] - sorted[lo])
     }
 }

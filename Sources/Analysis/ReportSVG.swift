@@ -4,7 +4,9 @@ import Foundation
 /// - `backpatch-t1.svg`, `backpatch-t2.svg` — success rate per (ℓs, ℓt) over the incorrect cases,
 ///   a lower-triangle heat map (rows: source layer, last on top; columns: target layer);
 /// - `stages.svg` — for each stage, the fraction of queries that have reached it by layer ℓ
-///   (cumulative), correct cases solid, incorrect cases dashed.
+///   (cumulative), correct cases solid, incorrect cases dashed;
+/// - `stages-boxplot.svg` — the paper's stage box plot (`plot_stage_boxplots`): per stage, a box
+///   (q1–q3, median line, whiskers at 1.5 IQR, outliers as dots) for the correct and incorrect cases.
 extension SweepReport {
     /// File name → SVG text.
     public func svgFigures() -> [String: String] {
@@ -16,6 +18,7 @@ extension SweepReport {
         }
         if layers > 0 && (stages["correct"]?["first_hop"]?.queries ?? 0) + (stages["incorrect"]?["first_hop"]?.queries ?? 0) > 0 {
             out["stages.svg"] = stagesSVG()
+            out["stages-boxplot.svg"] = boxPlotSVG()
         }
         return out
     }
@@ -102,9 +105,10 @@ extension SweepReport {
             out += String(format: "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(Double(l)), top + plotH + 14, l)
         }
         out += "<text x=\"\(left + plotW / 2)\" y=\"\(top + plotH + 32)\" text-anchor=\"middle\">layer ℓ</text>\n"
-        let colours = ["first_hop": "#1f77b4", "propagated": "#2ca02c", "second_hop": "#d62728"]
+        let colours = ["first_hop": "#1f77b4", "info_propagation": "#2ca02c", "second_hop": "#d62728",
+                       "prediction_extracted": "#9467bd"]
         var legendY = top + 8
-        for name in ["first_hop", "propagated", "second_hop"] {
+        for name in Self.stageLabels.map(\.name) {
             for (group, dash) in [("correct", ""), ("incorrect", " stroke-dasharray=\"6,4\"")] {
                 guard let d = stages[group]?[name], d.queries > 0 else { continue }
                 var cumulative = 0
@@ -120,6 +124,56 @@ extension SweepReport {
                 out += "<text x=\"\(lx + 34)\" y=\"\(legendY)\">\(name.replacingOccurrences(of: "_", with: " ")) · \(group) (n=\(d.queries))</text>\n"
                 legendY += 18
             }
+        }
+        out += "</svg>\n"
+        return out
+    }
+
+    /// The paper's stage box plot: x = the four stages, y = layer; blue hatched-style boxes for the
+    /// correct cases, orange for the incorrect ones.
+    func boxPlotSVG() -> String {
+        let L = max(layers, 1), left = 56, top = 64, plotH = 260, slot = 150
+        let plotW = slot * Self.stageLabels.count
+        let w = left + plotW + 40, h = top + plotH + 70
+        func y(_ v: Double) -> Double { Double(top + plotH) - v / Double(max(L - 1, 1)) * Double(plotH) }
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" font-family="sans-serif" font-size="11">
+        <title>Stages of two-hop reasoning</title>
+        <rect width="100%" height="100%" fill="#ffffff"/>
+        <text x="\(left)" y="18" font-size="14">Layer of each stage (box q1–q3, line median, whiskers 1.5 IQR)</text>
+        <text x="\(left)" y="36">\(xml(patchscopeModes.isEmpty ? "" : "Patchscopes: " + patchscopeModes.joined(separator: "; ")))\(models.isEmpty ? "" : " · " + xml(models.joined(separator: ", ")))</text>
+        <rect x="\(left)" y="\(top)" width="\(plotW)" height="\(plotH)" fill="none" stroke="#888888"/>
+
+        """
+        for l in stride(from: 0, to: L, by: 5) {
+            out += String(format: "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eeeeee\"/>\n", left, left + plotW, y(Double(l)), y(Double(l)))
+            out += String(format: "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n", left - 6, y(Double(l)) + 4, l)
+        }
+        out += "<text transform=\"translate(16,\(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">layer</text>\n"
+        let groups = [("correct", "#1f77b4", -1), ("incorrect", "#ff7f0e", 1)]
+        for (i, (name, label)) in Self.stageLabels.enumerated() {
+            let cx = left + slot * i + slot / 2
+            out += "<text x=\"\(cx)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(label)</text>\n"
+            for (g, colour, side) in groups {
+                guard let d = stages[g]?[name], let q = d.quartiles, let wh = d.whiskers, let m = d.median else { continue }
+                let x0 = cx + side * 8 + (side < 0 ? -48 : 0), bw = 48, mid = Double(x0) + Double(bw) / 2
+                func f(_ v: Double) -> String { String(format: "%.1f", v) }
+                out += "<line x1=\"\(f(mid))\" x2=\"\(f(mid))\" y1=\"\(f(y(wh[0])))\" y2=\"\(f(y(wh[1])))\" stroke=\"\(colour)\"/>\n"
+                for v in wh {
+                    out += "<line x1=\"\(f(mid - 10))\" x2=\"\(f(mid + 10))\" y1=\"\(f(y(v)))\" y2=\"\(f(y(v)))\" stroke=\"\(colour)\"/>\n"
+                }
+                out += "<rect x=\"\(x0)\" y=\"\(f(y(q[1])))\" width=\"\(bw)\" height=\"\(f(max(1, y(q[0]) - y(q[1]))))\" fill=\"\(colour)\" fill-opacity=\"0.25\" stroke=\"\(colour)\" stroke-width=\"1.5\">"
+                out += "<title>\(label) · \(g): median \(Self.layer(m)), q1 \(Self.layer(q[0])), q3 \(Self.layer(q[1])), n=\(d.queries - d.never) of \(d.queries)</title></rect>\n"
+                out += "<line x1=\"\(x0)\" x2=\"\(x0 + bw)\" y1=\"\(f(y(m)))\" y2=\"\(f(y(m)))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+                for o in d.outliers ?? [] {
+                    out += "<circle cx=\"\(f(mid))\" cy=\"\(f(y(o)))\" r=\"2.5\" fill=\"none\" stroke=\"\(colour)\"/>\n"
+                }
+            }
+        }
+        for (k, (g, colour, _)) in groups.enumerated() {
+            let lx = left + 10 + k * 140
+            out += "<rect x=\"\(lx)\" y=\"\(top + plotH + 34)\" width=\"14\" height=\"10\" fill=\"\(colour)\" fill-opacity=\"0.25\" stroke=\"\(colour)\"/>\n"
+            out += "<text x=\"\(lx + 20)\" y=\"\(top + plotH + 43)\">\(g == "correct" ? "Correct" : "Incorrect") two-hop answer</text>\n"
         }
         out += "</svg>\n"
         return out

@@ -16,12 +16,19 @@ extension SweepReport {
 
     /// Human names of the stages.
     public static let stageTitles: [String: String] = [
-        "first_hop": "first hop: e2 decoded at t1 (Patchscope)",
-        "first_hop_lens": "  lens variant: e2 top-1 at t1",
-        "propagated": "propagated: e2 reaches t2",
-        "propagated_attention": "  via attention output at t2",
-        "propagated_knockout": "  via knockout t2 → e1",
-        "second_hop": "second hop: e3 top-1 at t2",
+        "first_hop": "1st hop resolved: e2 decoded from t1",
+        "info_propagation": "info propagation: mean of the three",
+        "info_propagation_knockout": "  knockout t2 → t1 matters",
+        "info_propagation_attention": "  attention at t2 ranks e2 first",
+        "info_propagation_patchscope": "  e2 decoded from t2",
+        "second_hop": "2nd hop resolved: e3 decoded from t2",
+        "prediction_extracted": "prediction extracted: MLP at t2",
+    ]
+
+    /// Short names of the four stages (the paper's box-plot labels).
+    public static let stageLabels: [(name: String, label: String)] = [
+        ("first_hop", "1st hop resolved"), ("info_propagation", "info propagation"),
+        ("second_hop", "2nd hop resolved"), ("prediction_extracted", "prediction extracted"),
     ]
 
     public func text(_ options: TextOptions = .init()) -> String {
@@ -40,6 +47,14 @@ extension SweepReport {
             out += conflictingIDs.prefix(5).joined(separator: ", ") + (conflictingIDs.count > 5 ? ", …" : "") + "\n"
         }
         if errors > 0 { out += "warning: \(errors) row\(errors == 1 ? "" : "s") with an error (counted as far as they got)\n" }
+        if patchscopeModes.count == 1 { out += "Patchscopes: \(patchscopeModes[0])\n" }
+        if patchscopeModes.count > 1 {
+            out += "warning: the rows' stages come from \(patchscopeModes.count) Patchscope modes (not comparable): "
+            out += patchscopeModes.joined(separator: "; ") + "\n"
+        }
+        if legacyStageRows > 0 {
+            out += "warning: \(legacyStageRows) row\(legacyStageRows == 1 ? "" : "s") with stages from an older hopscope (other definitions) — left out of the stages; re-run the sweep\n"
+        }
         out += "\n"
 
         // Evaluation and filtering.
@@ -82,6 +97,7 @@ extension SweepReport {
         // Stages.
         out += stageTable()
         if layers > 0 {
+            out += "\n" + stageBoxPlot(unicode: options.unicode)
             out += "\n" + stageHistograms(unicode: options.unicode)
         }
         return options.unicode ? out : Self.ascii(out)
@@ -90,7 +106,7 @@ extension SweepReport {
     /// The text with its few non-ASCII symbols spelled in ASCII.
     static func ascii(_ s: String) -> String {
         var out = s
-        for (a, b) in [("ℓ", "l"), ("→", "->"), ("≤", "<="), ("–", "-"), ("…", "..."), ("·", "."), ("×", "x")] {
+        for (a, b) in [("ℓ", "l"), ("→", "->"), ("≤", "<="), ("–", "-"), ("…", "..."), ("·", "."), ("×", "x"), ("─", "-"), ("┤", "|"), ("├", "|"), ("│", "|"), ("◆", "*")] {
             out = out.replacingOccurrences(of: a, with: b)
         }
         return out
@@ -120,7 +136,8 @@ extension SweepReport {
         return out
     }
 
-    static func layer(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
+    /// A layer for display: whole numbers bare, a fractional one (a mean) with one decimal.
+    public static func layer(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
 
     /// One line per stage: how many queries reach it at each layer, as a bar per layer.
     func stageHistograms(unicode: Bool) -> String {
@@ -134,7 +151,7 @@ extension SweepReport {
             guard let group = stages[g], (group["first_hop"]?.queries ?? 0) > 0 else { continue }
             out += "  \(label)\n"
             out += "    " + "".padding(toLength: 14, withPad: " ", startingAt: 0) + "|" + String(axis) + "|  layer ×10\n"
-            for name in ["first_hop", "propagated", "second_hop"] {
+            for name in Self.stageLabels.map(\.name) {
                 guard let d = group[name] else { continue }
                 let top = d.counts.max() ?? 0
                 let line = (0..<layers).map { l -> Character in
@@ -142,11 +159,46 @@ extension SweepReport {
                     if c == 0 || top == 0 { return bars[0] }
                     return bars[max(1, Int((Double(c) / Double(top) * 8).rounded()))]
                 }
-                let short = name.replacingOccurrences(of: "_", with: " ")
+                let short = Self.stageLabels.first { $0.name == name }?.label ?? name
                 out += "    " + short.padding(toLength: 14, withPad: " ", startingAt: 0) + "|" + String(line) + "|  never \(d.never)/\(d.queries)\n"
             }
         }
         return out
+    }
+
+    /// The paper's stage box plot as text: per stage, one line per group (correct, incorrect cases) on a
+    /// layer axis — whiskers `├──┤`, box `[…]` from q1 to q3, `|` the median, `◆` the mean (seaborn
+    /// draws no mean; it is there because the paper's tables report it).
+    func stageBoxPlot(unicode: Bool, width: Int = 60) -> String {
+        let L = max(layers, 1)
+        func col(_ v: Double) -> Int { min(width - 1, max(0, Int((v / Double(max(L - 1, 1)) * Double(width - 1)).rounded()))) }
+        var out = "Stage box plot (the paper's Fig. of stages; layers 0–\(L - 1), box q1–q3, | median, ◆ mean, ├ ┤ whiskers at 1.5 IQR)\n"
+        var axis = Array(repeating: Character(" "), count: width)
+        for l in stride(from: 0, to: L, by: 5) {
+            for (i, ch) in String(l).enumerated() where col(Double(l)) + i < width { axis[col(Double(l)) + i] = ch }
+        }
+        let pad = 34
+        out += "".padding(toLength: pad, withPad: " ", startingAt: 0) + String(axis) + "\n"
+        for (name, label) in Self.stageLabels {
+            for (g, gl) in [("correct", "correct"), ("incorrect", "incorrect")] {
+                guard let d = stages[g]?[name], d.queries > 0 else { continue }
+                var line = Array(repeating: Character(" "), count: width)
+                if let q = d.quartiles, let w = d.whiskers, let m = d.median {
+                    for c in col(w[0])...col(w[1]) { line[c] = "─" }
+                    line[col(w[0])] = "├"; line[col(w[1])] = "┤"
+                    for c in col(q[0])...col(q[1]) { line[c] = "█" }
+                    line[col(q[0])] = "["; line[col(q[1])] = "]"
+                    line[col(m)] = "|"
+                    for o in d.outliers ?? [] { line[col(o)] = "∘" }
+                    if let mean = d.mean { line[col(mean)] = "◆" }
+                }
+                let head = (gl == "correct" ? label : "").padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + gl.padding(toLength: 10, withPad: " ", startingAt: 0) + "  "
+                let tail = "  n=\(d.queries - d.never)/\(d.queries)" + (d.median.map { " median " + Self.layer($0) } ?? " never")
+                out += head + String(line) + tail + "\n"
+            }
+        }
+        return unicode ? out : out.replacingOccurrences(of: "█", with: "=").replacingOccurrences(of: "∘", with: "o")
     }
 
     /// Success rate per (ℓs, ℓt) as a shaded lower triangle: rows ℓs (top = last layer), columns ℓt.

@@ -8,6 +8,8 @@ public struct SublayerProjection: Sendable {
         public var top: [TokenScore]
         /// Standings of the tokens asked for (e.g. e2's and e3's first tokens), in the order given.
         public var tracked: [TokenStanding]
+        /// 0-based best ranks of the entities asked for (`EntityNames`), in the order given.
+        public var nameRanks: [Int?] = []
     }
 
     public var position: Int
@@ -19,7 +21,7 @@ public struct SublayerProjection: Sendable {
 
     /// Projects the recorded sublayer outputs at `position` (the activations must include sublayers).
     public static func compute(model: LanguageModel, activations acts: Activations, position: Int, topK: Int = 5,
-                               tokens: [Int32] = [], cancel: CancellationToken? = nil) throws(AnalysisError) -> SublayerProjection {
+                               tokens: [Int32] = [], names: [EntityNames] = [], cancel: CancellationToken? = nil) throws(AnalysisError) -> SublayerProjection {
         guard (0..<acts.ids.count).contains(position) else {
             throw .badOption("position \(position) is outside the prompt's 0..<\(acts.ids.count) tokens")
         }
@@ -33,7 +35,8 @@ public struct SublayerProjection: Sendable {
         try model.project(vectors) { (r, logits) throws(AnalysisError) in
             try cancel.check()
             let dist = Distribution(logits: logits)
-            readings[r] = Reading(top: dist.top(topK) { model.piece($0) }, tracked: tokens.map { dist.standing(of: $0) })
+            readings[r] = Reading(top: dist.top(topK) { model.piece($0) }, tracked: tokens.map { dist.standing(of: $0) },
+                                  nameRanks: names.map { $0.rank(in: logits) })
         }
         return SublayerProjection(position: position, tokens: tokens,
                                   attention: Array(readings[0..<L]), mlp: Array(readings[L...]))

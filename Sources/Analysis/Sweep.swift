@@ -9,7 +9,8 @@ import Model
 ///  "hop1_correct":true,"hop2_correct":true,"composition_correct":false,
 ///  "shortcut_entity_correct":false,"shortcut_relation_correct":false,
 ///  "composition_generation":" the Toyota Corporation.…","generations":{…},
-///  "stages":{"first_hop":null,"first_hop_lens":null,"propagated":13,…,"second_hop":null},
+///  "stages":{"first_hop":null,"info_propagation":14.5,"info_propagation_parts":{"knockout":13,…},…},
+///  "patchscope":{"layers":"grid","samples":0,"seed":0,"prompt":"description"},
 ///  "backpatch":{"t1":{"fixed":true,"cells_correct":[[17,4],…],"cells":435,"layers":30,"metric":"generation"},
 ///               "t2":{…}}}
 /// ```
@@ -26,28 +27,36 @@ public struct SweepRow: Codable, Sendable, Equatable {
     /// The five correctness flags and generations (flattened into the row).
     public var evaluation: Evaluation?
     public var stages: Stages?
+    /// How the stages' Patchscopes were run (nil when there are no stages).
+    public var patchscope: PatchscopeSettings?
+    /// The row has stages in an older hopscope's format (other definitions): read as no stages.
+    public var legacyStages = false
     public var backpatch: BackPatchSummary?
     /// Why the query could not be (fully) analysed.
     public var error: String?
 
     public init(id: String, model: String? = nil, evaluation: Evaluation? = nil, stages: Stages? = nil,
-                backpatch: BackPatchSummary? = nil, error: String? = nil) {
+                patchscope: PatchscopeSettings? = nil, backpatch: BackPatchSummary? = nil, error: String? = nil) {
         self.id = id
         self.model = model
         self.evaluation = evaluation
         self.stages = stages
+        self.patchscope = patchscope
         self.backpatch = backpatch
         self.error = error
     }
 
-    enum CodingKeys: String, CodingKey { case id, model, stages, backpatch, error, hop1Correct = "hop1_correct" }
+    enum CodingKeys: String, CodingKey { case id, model, stages, patchscope, backpatch, error, hop1Correct = "hop1_correct" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         evaluation = c.contains(.hop1Correct) ? try Evaluation(from: decoder) : nil
-        stages = try c.decodeIfPresent(Stages.self, forKey: .stages)
+        if c.contains(.stages), try !c.decodeNil(forKey: .stages) {
+            do { stages = try c.decode(Stages.self, forKey: .stages) } catch { legacyStages = true }
+        }
+        patchscope = try c.decodeIfPresent(PatchscopeSettings.self, forKey: .patchscope)
         backpatch = try c.decodeIfPresent(BackPatchSummary.self, forKey: .backpatch)
         error = try c.decodeIfPresent(String.self, forKey: .error)
     }
@@ -58,6 +67,7 @@ public struct SweepRow: Codable, Sendable, Equatable {
         try c.encode(id, forKey: .id)
         try c.encodeIfPresent(model, forKey: .model)
         try c.encode(stages, forKey: .stages)
+        try c.encodeIfPresent(patchscope, forKey: .patchscope)
         try c.encode(backpatch, forKey: .backpatch)
         try c.encodeIfPresent(error, forKey: .error)
     }
@@ -207,7 +217,12 @@ public final class Sweep: @unchecked Sendable {
         public var maxTokens = 10
         /// Cells per back-patch batch (nil: `BackPatcher.defaultBatchSize`).
         public var batchSize: Int?
-        public var analyzer = Analyzer.Options()
+        /// Stage options; sweeps run the full Patchscope grid by default (the paper's).
+        public var analyzer: Analyzer.Options = {
+            var a = Analyzer.Options()
+            a.patchscopeSettings.layers = .grid
+            return a
+        }()
         /// Written into every row (the model file's name).
         public var modelName: String?
         public init() {}
@@ -230,7 +245,8 @@ public final class Sweep: @unchecked Sendable {
     /// Relative cost of the parts of a query, for progress fractions.
     private var weights: (eval: Double, stages: Double, grid: Double) {
         let grid = options.metric == .generation ? 6.0 : 1.5
-        return (0.3, options.stages ? 2.0 : 0, grid)
+        let patchscopes = options.analyzer.patchscopeSettings.layers == .grid ? 2.0 * Double(model.config.layers) / 10 : 1
+        return (0.3, options.stages ? 1.0 + patchscopes * Double(max(1, options.analyzer.patchscopeSettings.samples)) : 0, grid)
     }
 
     /// The row of one query. Problems with the query (e1 not in its tokens, …) end up in `error`;
@@ -257,6 +273,7 @@ public final class Sweep: @unchecked Sendable {
         if let analyzer, options.stagesFor == .all || row.hopsKnown {
             do {
                 row.stages = try analyzer.run(q, progress: slice(w.stages), cancel: cancel).stages
+                row.patchscope = analyzer.options.patchscope ? analyzer.options.patchscopeSettings : nil
             } catch { try fail(error, "stages"); return row }
             done += w.stages
         }

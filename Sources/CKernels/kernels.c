@@ -15,12 +15,15 @@ static int cpu_has_avx2(void) {
 
 int hs_cpu_has_avx2(void) { return cpu_has_avx2(); }
 
+int hs_kernels_auto_choice(const char *env, int avx2) {
+    int forced_scalar = env && strcmp(env, "scalar") == 0;
+    return (avx2 && !forced_scalar) ? HS_KERNELS_AVX2 : HS_KERNELS_SCALAR;
+}
+
 int hs_select_kernels(int path) {
     int avx2 = cpu_has_avx2();
     if (path == HS_KERNELS_AUTO) {
-        const char *env = getenv("HOPSCOPE_KERNELS");
-        int forced_scalar = env && strcmp(env, "scalar") == 0;
-        __atomic_store_n(&selected, (avx2 && !forced_scalar) ? HS_KERNELS_AVX2 : HS_KERNELS_SCALAR, __ATOMIC_RELAXED);
+        __atomic_store_n(&selected, hs_kernels_auto_choice(getenv("HOPSCOPE_KERNELS"), avx2), __ATOMIC_RELAXED);
     } else if (path == HS_KERNELS_AVX2 && avx2) {
         __atomic_store_n(&selected, HS_KERNELS_AVX2, __ATOMIC_RELAXED);
     } else {

@@ -17,14 +17,14 @@ public struct Glyphs: Sendable, Equatable {
         teeDown: "┬",
         bars: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], heat: ["░", "▒", "▓", "█"],
         pending: "·", check: "✓", cross: "✗", ellipsis: "…", arrow: "→", marker: "▔",
-        sourceMark: "◆", targetMark: "◇", cursorBar: "▏", stages: ["①", "②", "③"])
+        sourceMark: "◆", targetMark: "◇", cursorBar: "▏", stages: ["①", "②", "③", "④"])
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         teeDown: "+",
         bars: [".", ".", "=", "=", "=", "#", "#", "#"], heat: [".", ":", "=", "#"],
         pending: ".", check: "v", cross: "x", ellipsis: "~", arrow: ">", marker: "^",
-        sourceMark: "S", targetMark: "T", cursorBar: "|", stages: ["1", "2", "3"])
+        sourceMark: "S", targetMark: "T", cursorBar: "|", stages: ["1", "2", "3", "4"])
 
     /// A bar for a rank: rank 1 is full, each doubling loses one level, ≥128 is the lowest.
     public func rankBar(_ rank: Int) -> String {

@@ -101,23 +101,32 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
             var r = LayerRow(layer: l.layer, lensT1: top(l.lensT1), lensT2: top(l.lensT2),
                              e2AtT1: RankProb(rank: l.e2RankT1, prob: Double(l.e2ProbT1)),
                              e3AtT2: RankProb(rank: l.e3RankT2, prob: Double(l.e3ProbT2)))
-            if let p = l.patchscopeT1 {
-                r.patchscope = PatchscopeReading(decoded: p.decoded, text: p.generation)
+            // A source layer decodes the entity the stages look for when any of its cells does (e2 from t1;
+            // e3, else e2, from t2); the text is the representative (diagonal) generation.
+            func reading(_ p: PatchscopePooled?, prefer: [DecodedEntity]) -> PatchscopeReading? {
+                guard let p else { return nil }
+                let d = prefer.first { p.decodes($0) } ?? p.decoded
+                return PatchscopeReading(decoded: d, text: p.generation)
             }
+            r.patchscope = reading(l.patchscopeT1, prefer: [.e2])
+            r.patchscopeT2 = reading(l.patchscopeT2, prefer: [.e3, .e2])
             if let k = l.knockout {
                 r.knockout = KnockoutEffect(answer: k.topPiece, e3Prob: Double(k.answerProb), e3ProbBase: base)
             }
             if a.stages.firstHop == l.layer { r.stages.append(.firstHop) }
-            if a.stages.propagated == l.layer { r.stages.append(.propagated) }
+            if let m = a.stages.infoPropagation, Int(m.rounded(.down)) == l.layer { r.stages.append(.propagated) }
             if a.stages.secondHop == l.layer { r.stages.append(.secondHop) }
+            if a.stages.predictionExtracted == l.layer { r.stages.append(.predictionExtracted) }
             rows.append(r)
         }
         let knockoutDone = a.layers.contains { $0.knockout != nil }
-        return AnalysisViewModel(query: a.query.query, e1: a.query.e1, e2: a.query.e2, e3: a.query.e3,
+        var vm = AnalysisViewModel(query: a.query.query, e1: a.query.e1, e2: a.query.e2, e3: a.query.e3,
                                  hop1: nil, hop2: nil,
                                  composition: knockoutDone || !a.answer.generation.isEmpty
                                     ? HopResult(generation: a.answer.generation, correct: a.answer.correct) : nil,
                                  tokens: a.pieces, t1: a.t1, t2: a.t2, rows: rows)
+        vm.infoPropagation = a.stages.infoPropagation
+        return vm
     }
 
     // MARK: Back-patching

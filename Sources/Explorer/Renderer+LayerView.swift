@@ -36,7 +36,16 @@ extension Renderer {
         cols.append(Column(title: "lens@t2", width: 12, priority: 2) { g, r, c, row in
             g.put(truncate(piece(row.lensT2), to: 12), row: r, col: c, role: self.role(for: row.lensT2, a)) })
         cols.append(Column(title: "e3@t2", width: 12, priority: 1) { g, r, c, row in rankCell(row.e3AtT2, .answer)(&g, r, c, row) })
-        cols.append(Column(title: "knockout t2↛e1", width: 18, priority: 3) { g, r, c, row in
+        cols.append(Column(title: "patchscope@t2", width: 15, priority: 2) { g, r, c, row in
+            guard let ps = row.patchscopeT2 else { g.put(gl.pending, row: r, col: c, role: .dim); return }
+            switch ps.decoded {
+            case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
+            case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
+            case .e1: g.put(truncate(a.e1, to: 9) + " = e1", row: r, col: c, role: .text, maxWidth: 15)
+            case .other: g.put("other", row: r, col: c, role: .dim)
+            }
+        })
+        cols.append(Column(title: "knockout t2↛t1", width: 18, priority: 3) { g, r, c, row in
             guard let k = row.knockout else { g.put(gl.pending, row: r, col: c, role: .dim); return }
             let cc = g.put(truncate(self.piece(k.answer), to: 7), row: r, col: c, role: self.role(for: k.answer, a))
             g.put(" " + self.prob(k.e3ProbBase) + gl.arrow + self.prob(k.e3Prob), row: r, col: cc, role: k.delta < -0.01 ? .wrong : .dim, maxWidth: 18 - (cc - c))
@@ -240,7 +249,8 @@ extension Renderer {
         if r + 4 < row + height - 1 {
             put("stages", .header)
             for s in Stage.allCases {
-                let l = a.layer(of: s).map { "ℓ\($0)" } ?? "not reached"
+                var l = a.layer(of: s).map { "ℓ\($0)" } ?? "not reached"
+                if s == .propagated, let m = a.infoPropagation, m != m.rounded() { l = "ℓ" + String(format: "%.1f", m) }
                 put("\(glyphs.stages[s.rawValue - 1]) \(pad(s.label, 7)) \(l)", .stage)
             }
         }

@@ -102,8 +102,12 @@ extension Renderer {
             kv("patchscope @t1", "decodes \(ps.decoded.rawValue)", ps.decoded == .e2 ? .bridge : ps.decoded == .e3 ? .answer : .text)
             for chunk in wrap("\"\(ps.text)\"", width: w - 22).prefix(2) { kv("", chunk) }
         }
+        if let ps = row.patchscopeT2 {
+            kv("patchscope @t2", "decodes \(ps.decoded.rawValue)", ps.decoded == .e2 ? .bridge : ps.decoded == .e3 ? .answer : .text)
+            for chunk in wrap("\"\(ps.text)\"", width: w - 22).prefix(2) { kv("", chunk) }
+        }
         if let k = row.knockout {
-            kv("knockout t2↛e1", "answer \"\(k.answer)\"  p(e3) \(String(format: "%.3f", k.e3ProbBase)) → \(String(format: "%.3f", k.e3Prob))")
+            kv("knockout t2↛t1", "answer \"\(k.answer)\"  p(e3) \(String(format: "%.3f", k.e3ProbBase)) → \(String(format: "%.3f", k.e3Prob))")
         }
         if !row.stages.isEmpty { kv("stages", row.stages.map { glyphs.stages[$0.rawValue - 1] + " " + $0.label }.joined(separator: ", "), .stage) }
         if closable { g.put("Esc closes", row: r0 + h - 2, col: c0 + w - 13, role: .dim) }

@@ -52,11 +52,12 @@ public struct KnockoutEffect: Equatable, Sendable {
     public var delta: Double { e3Prob - e3ProbBase }
 }
 
-/// The three stages of a two-hop query, marked ①②③ on their earliest layer.
+/// The paper's four stages of a two-hop query, marked ①②③④ on their earliest layer (information
+/// propagation, a mean of three layers, on the layer it falls in).
 public enum Stage: Int, Sendable, CaseIterable {
-    case firstHop = 1, propagated = 2, secondHop = 3
+    case firstHop = 1, propagated = 2, secondHop = 3, predictionExtracted = 4
     public var label: String {
-        switch self { case .firstHop: "hop 1"; case .propagated: "info ▸"; case .secondHop: "hop 2" }
+        switch self { case .firstHop: "hop 1"; case .propagated: "info ▸"; case .secondHop: "hop 2"; case .predictionExtracted: "pred" }
     }
 }
 
@@ -68,12 +69,15 @@ public struct LayerRow: Equatable, Sendable {
     public var e2AtT1: RankProb?
     public var e3AtT2: RankProb?
     public var patchscope: PatchscopeReading?
+    /// The Patchscope of the hidden state at t2 (nil until computed, or from a backend without it).
+    public var patchscopeT2: PatchscopeReading?
     public var knockout: KnockoutEffect?
     public var stages: [Stage]
     public init(layer: Int?, lensT1: String, lensT2: String, e2AtT1: RankProb? = nil, e3AtT2: RankProb? = nil,
-                patchscope: PatchscopeReading? = nil, knockout: KnockoutEffect? = nil, stages: [Stage] = []) {
+                patchscope: PatchscopeReading? = nil, patchscopeT2: PatchscopeReading? = nil, knockout: KnockoutEffect? = nil,
+                stages: [Stage] = []) {
         self.layer = layer; self.lensT1 = lensT1; self.lensT2 = lensT2; self.e2AtT1 = e2AtT1; self.e3AtT2 = e3AtT2
-        self.patchscope = patchscope; self.knockout = knockout; self.stages = stages
+        self.patchscope = patchscope; self.patchscopeT2 = patchscopeT2; self.knockout = knockout; self.stages = stages
     }
     public var label: String { layer.map(String.init) ?? "emb" }
 }
@@ -96,6 +100,9 @@ public struct AnalysisViewModel: Equatable, Sendable {
     /// Where e2 and e3 came from when the user did not type them ("model's answer", "sample"); nil = typed.
     public var e2Note: String?
     public var e3Note: String?
+    /// Information propagation's exact layer (a mean of three, possibly fractional); its ② marker sits
+    /// on the layer it falls in.
+    public var infoPropagation: Double?
     public init(query: String, e1: String, e2: String, e3: String, hop1: HopResult?, hop2: HopResult?,
                 composition: HopResult?, tokens: [String], t1: Int, t2: Int, rows: [LayerRow]) {
         self.query = query; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.hop1 = hop1; self.hop2 = hop2

@@ -16,10 +16,11 @@ public struct AnalyzeCommand: ParsableCommand {
         abstract: "Show, layer by layer, when a model resolves the bridge entity and the answer of a two-hop query.",
         discussion: """
             Runs the logit lens at t1 (the last token of e1) and t2 (the last prompt token), projects the \
-            attention and MLP outputs at t2, decodes the hidden state at t1 of every layer with a Patchscope, \
-            and knocks out the attention from t2 to e1 in a window around every layer. Prints a table, or \
-            with --json one object: {"ids", "t1", "t2", "answer", "layers":[…], "stages":{…}, "entities":{…}}. \
-            Progress goes to stderr.
+            attention and MLP outputs at t2, decodes the hidden states at t1 and at t2 of every layer with \
+            Patchscopes (ℓt = ℓs by default; --patchscope-layers grid for every ℓs × ℓt, as the paper), and \
+            knocks out the attention from t2 to t1 in a window around every layer. Prints a table and the \
+            paper's four stages, or with --json one object: {"ids", "t1", "t2", "answer", "layers":[…], "stages":{…}, \
+            "patchscope":{…}, "entities":{…}}. Progress goes to stderr.
 
             Entities not given are proposed, as the explorer's query form does: a sample query with the same \
             prompt brings all of its fields; otherwise e1 is what follows the last "of" before the final "is", \
@@ -59,8 +60,7 @@ public struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("window"), help: "Knockout half-window k: blocks layers [ℓ−k, ℓ+k].")
     var halfWindow: Int = 3
 
-    @Option(name: .customLong("patchscope-prompt"), help: "Few-shot target prompt ending in the placeholder x.")
-    var patchscopePrompt: String = Patchscope.defaultTargetPrompt
+    @OptionGroup var patchscope: PatchscopeOptions
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
@@ -74,7 +74,8 @@ public struct AnalyzeCommand: ParsableCommand {
         var options = Analyzer.Options()
         options.topK = top
         options.knockoutHalfWindow = halfWindow
-        options.patchscopePrompt = patchscopePrompt
+        options.patchscopeSettings = try patchscope.settings(defaultLayers: .diagonal)
+        options.knockoutKeys = patchscope.knockoutKeys
         let samples = SampleQueryFiles.folder().map { SampleQueryFiles.load(folder: $0).queries } ?? []
         let request = QueryRequest(prompt: query, e1: e1, e2: e2, e3: e3, e2Aliases: e2Aliases, e3Aliases: e3Aliases)
         let progress = StderrProgress()
@@ -113,24 +114,32 @@ public struct AnalyzeCommand: ParsableCommand {
         out += "t1 = \(a.t1) \(a.pieces[a.t1].debugDescription)   t2 = \(a.t2) \(a.pieces[a.t2].debugDescription)\n"
         out += "answer  \(a.answer.generation.debugDescription)  \(a.answer.correct ? "correct" : "wrong")   "
         out += "e3 \(a.answer.e3Piece.debugDescription) p=\(pct(a.answer.e3Prob)) rank \(a.answer.e3Rank)\n\n"
-        out += "layer  lens@t1       e2 rank  lens@t2       e3 rank  attn e2  patchscope@t1                           knockout e3 p\n"
+        out += "patchscopes \(a.patchscope)   knockout t2 → \(a.knockoutKeys == .t1 ? "t1" : "every e1 token"), window ±\(a.knockoutHalfWindow)\n"
+        out += "prediction \(a.predictionPiece.debugDescription)\n\n"
+        out += "layer  lens@t1       e2 rank  lens@t2       e3 rank  attn e2  mlp pred  patchscope@t1                   patchscope@t2                   knockout\n"
         for l in a.layers {
             out += show(String(l.layer), 7)
             out += show(l.lensT1.first?.piece.debugDescription ?? "", 14)
             out += show(String(l.e2RankT1), 9)
             out += show(l.lensT2.first?.piece.debugDescription ?? "", 14)
             out += show(String(l.e3RankT2), 9)
-            out += show(String(l.attentionT2.e2Rank), 9)
-            let ps = l.patchscopeT1.map { "\($0.decoded.rawValue) \($0.generation.debugDescription)" } ?? "-"
-            out += show(ps, 42)
-            out += l.knockout.map { pct($0.answerProb) } ?? "-"
+            out += show(l.attnE2RankT2.map(String.init) ?? "-", 9)
+            out += show(String(l.mlpPredictionRankT2), 10)
+            for p in [l.patchscopeT1, l.patchscopeT2] {
+                let any = p.map { $0.decodedAny.filter { $0 != .other }.map(\.rawValue).joined(separator: ",") } ?? ""
+                let ps = p.map { "\(any.isEmpty ? "other" : any) \($0.generation.debugDescription)" } ?? "-"
+                out += show(ps, 32)
+            }
+            out += l.knockout.map { "\($0.changed == true ? "changed" : "same   ") e3 p=\(pct($0.answerProb))" } ?? "-"
             out += "\n"
         }
         func stage(_ v: Int?) -> String { v.map(String.init) ?? "never" }
-        let s = a.stages
-        out += "\nstages  first hop (e2 decoded at t1): \(stage(s.firstHop))   lens variant: \(stage(s.firstHopLens))\n"
-        out += "        propagated to t2: \(stage(s.propagated)) (attention \(stage(s.propagatedAttention)), knockout \(stage(s.propagatedKnockout)))\n"
-        out += "        second hop (e3 top-1 at t2): \(stage(s.secondHop))\n"
+        let s = a.stages, p = s.infoPropagationParts
+        out += "\nstages  ① first hop resolved (e2 decoded from t1):        \(stage(s.firstHop))\n"
+        out += "        ② information propagation (mean of the three): \(s.infoPropagation.map { SweepReport.layer($0) } ?? "never")"
+        out += "   (knockout t2→t1 matters \(stage(p.knockout)), attention ranks e2 first \(stage(p.attention)), e2 decoded from t2 \(stage(p.patchscope)))\n"
+        out += "        ③ second hop resolved (e3 decoded from t2):       \(stage(s.secondHop))\n"
+        out += "        ④ prediction extracted (MLP ranks \(a.predictionPiece.debugDescription) first): \(stage(s.predictionExtracted))\n"
         return out
     }
 }

@@ -32,11 +32,13 @@ struct SweepCommand: ParsableCommand {
 
             Back-patching costs most: by default only the paper's incorrect cases (both hops right, both \
             shortcuts wrong, composition wrong) get grids. --grid-metric first-token is ~10× faster than the \
-            paper's 10-token criterion; --no-stages and --backpatch none leave out the other slow parts.
+            paper's 10-token criterion; --no-stages and --backpatch none leave out the other slow parts. \
+            Stages run the Patchscopes over the full ℓs × ℓt grid (the paper's; --patchscope-layers diagonal \
+            is ~L× faster), greedy unless --patchscope-samples N; each row records the mode in "patchscope".
 
             Row: {"id", "model", "hop1_correct", "hop2_correct", "composition_correct", \
             "shortcut_entity_correct", "shortcut_relation_correct", "composition_generation", "generations", \
-            "stages":{…}|null, "backpatch":{"t1":{"fixed", "cells_correct":[[ℓs,ℓt]…], "cells", "layers", \
+            "stages":{…}|null, "patchscope":{…}, "backpatch":{"t1":{"fixed", "cells_correct":[[ℓs,ℓt]…], "cells", "layers", \
             "metric"}, "t2":{…}}|null[, "error"]}
             """)
 
@@ -78,6 +80,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Greedy tokens per generation.")
     var maxTokens = 10
 
+    @OptionGroup var patchscope: PatchscopeOptions
+
     @Option(help: "Stop after this many queries of the shard (after skipping those already done).")
     var limit: Int?
 
@@ -100,6 +104,8 @@ struct SweepCommand: ParsableCommand {
         options.backpatch = noBackpatch ? .none : backpatch
         options.metric = gridMetric
         options.maxTokens = maxTokens
+        options.analyzer.patchscopeSettings = try patchscope.settings(defaultLayers: .grid)
+        options.analyzer.knockoutKeys = patchscope.knockoutKeys
         options.modelName = URL(fileURLWithPath: modelOption.path).lastPathComponent
         let sweep: Sweep
         do { sweep = try Sweep(model: lm, options: options) } catch { throw CLIError("\(error)") }

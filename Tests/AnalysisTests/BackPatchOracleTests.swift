@@ -8,8 +8,9 @@ import TestSupport
 ///
 /// The fast path reuses the unpatched run's cache for positions before p and layers ≤ ℓt, runs cells
 /// together as one batch, and generates for all cells at once. None of that may change a result:
-/// generations must be identical and first-token probabilities within 1e-4.
-@Suite(.serialized, .enabled(if: Shared.available))
+/// generations must be identical and first-token probabilities within 1e-4 relative (+ 1e-7 absolute:
+/// the probabilities here are ~5e-4, where an absolute 1e-4 would let a 20 % error pass).
+@Suite(.serialized, .enabled(if: Shared.available, "needs the default model (make setup)"))
 struct BackPatchOracleTests {
     static let queries: [(query: String, e1: String, e3: AnswerMatcher)] = [
         ("The currency of the country of origin of Toyota is", "Toyota", AnswerMatcher(label: "Japanese yen", aliases: ["yen"])),
@@ -38,7 +39,7 @@ struct BackPatchOracleTests {
                 #expect(cell.source == pair.source && cell.target == pair.target)
                 #expect(cell.generation == oracle.generation, "\(q.e1) \(position) \(pair): \(cell.generation.debugDescription) vs \(oracle.generation.debugDescription)")
                 #expect(cell.correct == oracle.correct)
-                #expect(abs(cell.answerProb - oracle.answerProb) <= 1e-4, "\(q.e1) \(position) \(pair): p \(cell.answerProb) vs \(oracle.answerProb)")
+                #expect(abs(cell.answerProb - oracle.answerProb) <= 1e-4 * oracle.answerProb + 1e-7, "\(q.e1) \(position) \(pair): p \(cell.answerProb) vs \(oracle.answerProb)")
                 #expect(cell.answerRank == oracle.answerRank || abs(cell.answerProb - oracle.answerProb) <= 1e-6)
             }
         }
@@ -84,7 +85,7 @@ struct BackPatchOracleTests {
         #expect(whole.cells.count == 435 && small.cells.count == 435)
         for (a, b) in zip(whole.cells, small.cells) {
             #expect(a.source == b.source && a.target == b.target)
-            #expect(abs(a.answerProb - b.answerProb) <= 1e-4)
+            #expect(abs(a.answerProb - b.answerProb) <= 1e-4 * b.answerProb + 1e-7)
         }
         // Progress arrives per batch and covers every cell exactly once; cancellation stops the grid.
         var seen = 0
@@ -125,7 +126,7 @@ struct BackPatchOracleTests {
 }
 
 /// The same equivalence on the second architecture and tokenizer (SentencePiece, BOS, sliding window).
-@Suite(.serialized, .enabled(if: TestModels.available(TestModels.gemma3)))
+@Suite(.serialized, .enabled(if: TestModels.available(TestModels.gemma3), "needs the Gemma-3 model (make setup)"))
 struct BackPatchOracleGemmaTests {
     @Test func fastCellsEqualFullRerunsOnGemma() throws {
         let model = try LanguageModel(path: TestModels.gemma3)
@@ -139,7 +140,7 @@ struct BackPatchOracleGemmaTests {
             for (cell, pair) in zip(fast, pairs) {
                 let oracle = try patcher.naiveCell(position, source: pair.0, target: pair.1)
                 #expect(cell.generation == oracle.generation)
-                #expect(abs(cell.answerProb - oracle.answerProb) <= 1e-4)
+                #expect(abs(cell.answerProb - oracle.answerProb) <= 1e-4 * oracle.answerProb + 1e-7)
             }
         }
     }

@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Model
 import Testing
+import TestSupport
 
 /// Tests on the real default model (SmolLM2-135M-Instruct Q4_1); skipped when `make setup` has not run.
 @Suite(.enabled(if: Shared.available, "needs the default model (make setup)"))
@@ -120,12 +121,15 @@ struct ModelBackedTests {
         let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
         let yen = try answerFirstToken(q.e3, after: q.query, model: model)
         let report = try Knockout.run(model: model, tokens: t, answerToken: yen, answer: q.e3Answer, centers: [1, 20, 29])
-        // The baseline equals a plain greedy run; a window equals a full run with the edges blocked.
+        #expect(report.keys == .t1)
+        // The baseline equals a plain greedy run; a window equals a full run with the edge t2 → t1 blocked.
         let plain = try Evaluation.generate(model: model, prompt: q.query)
         #expect(report.baseline.generation == plain)
+        #expect(report.baseline.changed == nil)
         // Each window (entering at its first blocked layer) equals a full run with the edges blocked.
         for (i, center) in [1, 20, 29].enumerated() {
-            let hooks = Hooks(blockedEdges: Knockout.blockedEdges(query: t.t2, keys: t.e1Positions, center: center,
+            #expect(report.windows[i].changed == Knockout.matters(report.windows[i], baseline: report.baseline))
+            let hooks = Hooks(blockedEdges: Knockout.blockedEdges(query: t.t2, keys: t.t1...t.t1, center: center,
                                                                   halfWindow: 3, layers: model.config.layers))
             let direct = try model.generate(t.ids, maxTokens: 10, hooks: hooks)
             #expect(report.windows[i].generation == model.tokenizer.decode(direct), "window \(center)")
@@ -137,6 +141,22 @@ struct ModelBackedTests {
         #expect(report.windows[1].window == [17, 23])
     }
 
+    /// The all-e1-tokens variant blocks every e1 piece (Alibaba is " Al" "ib" "aba"), the default only t1.
+    @Test func knockoutKeysVariant() throws {
+        let q = TwoHopQuery(id: "alibaba", e1: "Alibaba", r1: "country of origin", e2: "China", r2: "capital", e3: "Beijing")
+        let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
+        #expect(t.e1Positions.count == 3)
+        let tok = try answerFirstToken(q.e3, after: q.query, model: model)
+        for keys in Knockout.Keys.allCases {
+            let report = try Knockout.run(model: model, tokens: t, answerToken: tok, answer: q.e3Answer, keys: keys, centers: [12])
+            let blocked = keys == .t1 ? t.t1...t.t1 : t.e1Positions
+            let hooks = Hooks(blockedEdges: Knockout.blockedEdges(query: t.t2, keys: blocked, center: 12, halfWindow: 3,
+                                                                  layers: model.config.layers))
+            let direct = try model.generate(t.ids, maxTokens: 10, hooks: hooks)
+            #expect(report.windows[0].generation == model.tokenizer.decode(direct), "\(keys)")
+        }
+    }
+
     // MARK: Patchscope
 
     @Test func patchscopeMatchesUnbatchedGeneration() throws {
@@ -144,14 +164,40 @@ struct ModelBackedTests {
         let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
         let acts = try Activations(model: model, ids: t.ids, sublayers: false)
         let scope = try Patchscope(model: model)
-        let cells = try scope.run(source: acts, position: t.t1, cells: [(12, 12), (20, 4)],
-                                  entities: [q.e1Answer, q.e2Answer, q.e3Answer])
-        for cell in cells {
-            let hooks = Hooks(overwrites: [HookSite(.block(cell.target), position: scope.placeholder):
-                                              acts.hidden(layer: cell.source, position: t.t1)])
-            let direct = try model.generate(scope.targetIds, maxTokens: 10, hooks: hooks)
-            #expect(cell.generation == model.tokenizer.decode(direct), "cell (\(cell.source), \(cell.target))")
+        // Rows enter at ℓt + 1 (ℓt = L − 1: straight to the head); each equals the definition, a full
+        // run of the target prompt with block ℓt's output overwritten at the placeholder.
+        let L = model.config.layers
+        for position in [t.t1, t.t2] {
+            let cells = try scope.run(source: acts, position: position, cells: [(12, 12), (20, 4), (3, 0), (29, L - 1), (5, 21)],
+                                      entities: [q.e1Answer, q.e2Answer, q.e3Answer])
+            for cell in cells {
+                let hooks = Hooks(overwrites: [HookSite(.block(cell.target), position: scope.placeholder):
+                                                  acts.hidden(layer: cell.source, position: position)])
+                let direct = try model.generate(scope.targetIds, maxTokens: 10, hooks: hooks)
+                #expect(cell.generation == model.tokenizer.decode(direct), "cell (\(cell.source), \(cell.target)) at \(position)")
+            }
         }
+    }
+
+    /// Sampled Patchscopes are reproducible, independent of batching, and differ between seeds.
+    @Test func sampledPatchscopeIsReproducible() throws {
+        let q = Shared.toyota
+        let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
+        let acts = try Activations(model: model, ids: t.ids, sublayers: false)
+        let scope = try Patchscope(model: model)
+        let cells = [(source: 14, target: 14), (source: 22, target: 8)]
+        let entities = [q.e1Answer, q.e2Answer, q.e3Answer]
+        let a = try scope.run(source: acts, position: t.t1, cells: cells, entities: entities, samples: 3, seed: 7)
+        #expect(a.map(\.sample) == [0, 1, 2, 0, 1, 2] && a.map(\.source) == [14, 14, 14, 22, 22, 22])
+        scope.batchSize = 2
+        let b = try scope.run(source: acts, position: t.t1, cells: cells, entities: entities, samples: 3, seed: 7)
+        #expect(a == b)
+        // One cell alone gives the same samples as within a batch.
+        let alone = try scope.run(source: acts, position: t.t1, cells: [cells[1]], entities: entities, samples: 3, seed: 7)
+        #expect(alone == Array(a[3...]))
+        let other = try scope.run(source: acts, position: t.t1, cells: cells, entities: entities, samples: 3, seed: 8)
+        #expect(other.map(\.generation) != a.map(\.generation))
+        #expect(Set(a.map(\.generation)).count > 1)
     }
 
     // MARK: The whole analysis
@@ -181,20 +227,21 @@ struct ModelBackedTests {
         // (": Toyota is a Japanese car manufacturing company"), 15–19 echo the prompt's Microsoft, later
         // layers ramble; Japan is never decoded from t1 and yen never tops the lens at t2.
         #expect((0...10).allSatisfy { a.layers[$0].patchscopeT1?.decoded == .e1 })
-        #expect(japan.isEmpty && a.stages.firstHop == nil && a.stages.firstHopLens == nil)
-        #expect(a.stages.secondHop == nil)
-        // Knocking out t2 → Toyota around the middle layers halves yen's (small) probability.
-        #expect(a.stages.propagatedKnockout.map { (10...16).contains($0) } == true)
-        #expect(a.stages.propagated == a.stages.propagatedKnockout)
-        // JSON has the contract's fields.
+        #expect(japan.isEmpty && a.stages.firstHop == nil)
+        #expect(a.patchscope == PatchscopeSettings())
+        // The prediction is the model's own top next token (the final layer's lens at t2 is its distribution).
+        #expect(a.predictionPiece == a.layers[L - 1].lensT2.first?.piece)
+        // JSON has the contract's fields, and the stages are the paper's formulas over its per-layer fields.
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as! [String: Any]
-        for key in ["ids", "t1", "t2", "answer", "layers", "stages"] { #expect(json[key] != nil, "\(key)") }
+        for key in ["ids", "t1", "t2", "answer", "layers", "stages", "patchscope"] { #expect(json[key] != nil, "\(key)") }
         let layer0 = (json["layers"] as! [[String: Any]])[0]
-        for key in ["layer", "lens_t1", "lens_t2", "e2_rank_t1", "e3_rank_t2", "patchscope_t1", "knockout"] {
+        for key in ["layer", "lens_t1", "lens_t2", "e2_rank_t1", "e3_rank_t2", "patchscope_t1", "patchscope_t2", "knockout",
+                    "attn_e2_rank_t2", "mlp_prediction_rank_t2", "mlp_e3_rank_t2"] {
             #expect(layer0[key] != nil, "\(key)")
         }
         let ps = layer0["patchscope_t1"] as! [String: Any]
         #expect(ps["generation"] is String && ps["decoded"] is String)
+        #expect(PaperStages(analyzeJSON: json) == PaperStages(a.stages))
     }
 
     /// A first hop that does resolve: Alibaba → China is decoded from t1 (" Al" "ib" "aba") in the middle
@@ -257,7 +304,7 @@ struct ModelBackedTests {
         #expect(partials.value.count == 1)
         #expect(partials.value[0].answer.generation == "" && a.answer.generation.contains("Toyota"))
         #expect(a.layers.allSatisfy { $0.patchscopeT1 == nil && $0.knockout == nil })
-        #expect(a.stages.propagatedKnockout == nil && a.stages.firstHop == nil)
+        #expect(a.stages.infoPropagationParts.knockout == nil && a.stages.firstHop == nil)
         // The answer's e3 standing is the final lens row at t2.
         #expect(a.answer.e3Rank == a.layers.last!.e3RankT2)
     }
@@ -265,7 +312,7 @@ struct ModelBackedTests {
     @Test func patchscopeOnDemandCells() throws {
         let cells = try Analyzer(model: model).patchscopeCells(Shared.toyota, cells: [(5, 5), (14, 2)])
         #expect(cells.map(\.source) == [5, 14] && cells.map(\.target) == [5, 2])
-        #expect(cells[0] == Shared.toyotaAnalysis?.layers[5].patchscopeT1)
+        #expect(cells[0].generation == Shared.toyotaAnalysis?.layers[5].patchscopeT1?.generation)
         #expect(throws: AnalysisError.badOption("Patchscope cell (30, 0) is outside layers 0..<30")) {
             try Analyzer(model: model).patchscopeCells(Shared.toyota, cells: [(30, 0)])
         }

@@ -15,7 +15,15 @@ import Testing
         #expect(decoded("\nJapan: Japan is") == .e2)                       // "a: "
         #expect(decoded(": japan is") == .e2)                              // case-insensitive
         #expect(decoded(": Nippon is") == .e2)                             // alias
-        #expect(decoded(": Japan") == .e2)                                 // ends right after the name
+        #expect(decoded(": Japan: a country") == .e2)                      // ": a:"
+        #expect(decoded("  Japan: Japan is\n") == .e2)                     // trimmed as the paper decodes
+    }
+
+    /// The paper's five patterns only: a generation that stops right after the name does not count
+    /// (hopscope used to accept it; the paper's `classify_entity_row` does not).
+    @Test func nameAtTheVeryEndDoesNotCount() {
+        #expect(decoded(": Japan") == .other)
+        #expect(decoded(": Japan ") == .other)   // trimmed first, as the paper's decode_generated does
     }
 
     @Test func mentionsOutsideDescriptionsDoNotCount() {
@@ -34,29 +42,55 @@ import Testing
 }
 
 @Suite struct StagesTests {
-    func outcome(_ layer: Int?, _ p: Float) -> Knockout.Outcome {
-        .init(layer: layer, window: layer.map { [$0, $0] }, generation: "", correct: false, answerProb: p, answerRank: 1,
-              topId: 0, topPiece: "")
+    func outcome(_ layer: Int?, _ generation: String, correct: Bool) -> Knockout.Outcome {
+        .init(layer: layer, window: layer.map { [$0, $0] }, generation: generation, correct: correct, answerProb: 0,
+              answerRank: 1, topId: 0, topPiece: "")
     }
 
-    @Test func earliestLayers() {
-        let k = Knockout.Report(halfWindow: 0, baseline: outcome(nil, 0.4),
-                                windows: [outcome(0, 0.39), outcome(1, 0.3), outcome(2, 0.2), outcome(3, 0.1)])
-        let s = Stages.compute(patchscopeT1: [.other, .e1, .e2, .e2, .e3], e2RankT1: [900, 40, 1, 1, 3],
-                               e2RankAttentionT2: [5000, 200, 30, 8, 2], knockout: k, e3RankT2: [9, 9, 9, 2, 1])
-        #expect(s == Stages(firstHop: 2, firstHopLens: 2, propagated: 2, propagatedAttention: 3, propagatedKnockout: 2,
-                            secondHop: 4))
+    func reading(_ any: [DecodedEntity]) -> PatchscopePooled {
+        PatchscopePooled(generation: "", decoded: any.first ?? .other, target: 0, decodedAny: any, cells: 1)
+    }
+
+    /// The paper's formulas (`plot_stage_boxplots`) on hand-made per-layer values.
+    @Test func fourStagesAsThePaperComputesThem() {
+        let t1 = [reading([.e1]), reading([.e1, .other]), reading([.e2, .other]), nil, reading([.e2])]
+        let t2 = [reading([.other]), reading([.other]), reading([.other]), reading([.e2, .e3]), reading([.e3])]
+        let s = Stages.compute(patchscopeT1: t1, patchscopeT2: t2, attentionE2RankT2: [7, nil, 3, 0, 0],
+                               mlpPredictionRankT2: [9, 9, 9, 2, 0], knockoutChanged: [false, true, true, false, false])
+        #expect(s.firstHop == 2)
+        #expect(s.infoPropagationParts == .init(knockout: 1, attention: 3, patchscope: 3))
+        let mean: Double = 7.0 / 3
+        #expect(s.infoPropagation == mean)                          // a mean: fractional
+        #expect(s.secondHop == 3 && s.predictionExtracted == 4)
+    }
+
+    /// Missing parts are ignored (numpy's nanmean); propagation is null only when all three are.
+    @Test func propagationIgnoresMissingParts() {
+        let s = Stages.compute(patchscopeT1: [], patchscopeT2: [reading([.other]), reading([.e2])], attentionE2RankT2: [4, 1],
+                               mlpPredictionRankT2: [3, 1], knockoutChanged: [])
+        #expect(s.infoPropagation == 1 && s.infoPropagationParts == .init(patchscope: 1))
+        #expect(s.firstHop == nil && s.secondHop == nil && s.predictionExtracted == nil)
+        #expect(Stages.compute(patchscopeT1: [], patchscopeT2: [], attentionE2RankT2: [], mlpPredictionRankT2: [],
+                               knockoutChanged: []) == Stages())
+    }
+
+    /// The paper's "matters": the generation changed, except correct → correct (`classify_by_vanilla`).
+    @Test func knockoutMattersCriterion() {
+        let right = outcome(nil, " the yen.", correct: true), wrong = outcome(nil, " the Toyota", correct: false)
+        #expect(!Knockout.matters(outcome(3, " the yen.", correct: true), baseline: right))
+        #expect(!Knockout.matters(outcome(3, " yen, the", correct: true), baseline: right))   // correct stays correct
+        #expect(Knockout.matters(outcome(3, " the won", correct: false), baseline: right))
+        #expect(Knockout.matters(outcome(3, " the yen", correct: true), baseline: wrong))
+        #expect(Knockout.matters(outcome(3, " Toyota", correct: false), baseline: wrong))    // wrong to another wrong
+        #expect(!Knockout.matters(outcome(3, "the Toyota ", correct: false), baseline: wrong)) // same once trimmed
     }
 
     @Test func jsonKeepsNeverAsNull() throws {
-        let json = String(decoding: try JSONEncoder().encode(Stages(propagated: 13, propagatedKnockout: 13)), as: UTF8.self)
-        #expect(json.contains(#""first_hop":null"#) && json.contains(#""second_hop":null"#) && json.contains(#""propagated":13"#))
-        #expect(try JSONDecoder().decode(Stages.self, from: Data(json.utf8)) == Stages(propagated: 13, propagatedKnockout: 13))
-    }
-
-    @Test func neverReached() {
-        let s = Stages.compute(patchscopeT1: [.other], e2RankT1: [2], e2RankAttentionT2: [11], knockout: nil, e3RankT2: [2])
-        #expect(s == Stages())
+        let s = Stages(infoPropagationParts: .init(knockout: 13, attention: 14))
+        let json = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+        #expect(json.contains(#""first_hop":null"#) && json.contains(#""second_hop":null"#) && json.contains(#""info_propagation":13.5"#))
+        #expect(json.contains(#""prediction_extracted":null"#) && json.contains(#""patchscope":null"#))
+        #expect(try JSONDecoder().decode(Stages.self, from: Data(json.utf8)) == s)
     }
 
     @Test func knockoutWindowClipped() {

@@ -30,7 +30,7 @@ enum SampleQueries {
         }
     }
 
-    @Test(.enabled(if: Shared.available)) func showcaseT1OnEveryQuery() throws {
+    @Test(.enabled(if: Shared.available, "needs the default model (make setup)")) func showcaseT1OnEveryQuery() throws {
         let model = Shared.model!
         for q in try SampleQueries.queries("showcase.jsonl") {
             let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
@@ -43,7 +43,7 @@ enum SampleQueries {
     /// The evaluation reproduces the queries branch's measurements (made independently, with llama.cpp):
     /// every correctness flag, and each generation's first words (greedy continuations of a Q4 model can
     /// part ways a few tokens in, at near-ties, between two exact-enough implementations).
-    @Test(.enabled(if: Shared.available)) func evaluationMatchesShowcaseMeasurements() throws {
+    @Test(.enabled(if: Shared.available, "needs the default model (make setup)")) func evaluationMatchesShowcaseMeasurements() throws {
         let model = Shared.model!
         let queries = Dictionary(uniqueKeysWithValues: try SampleQueries.queries("showcase.jsonl").map { ($0.id, $0) })
         for line in try SampleQueries.lines("showcase-measurements.jsonl").prefix(3) {

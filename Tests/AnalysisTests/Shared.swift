@@ -20,3 +20,12 @@ enum Shared {
         return a
     }()
 }
+
+extension PaperStages {
+    /// The same numbers as hopscope's own `Stages`, for comparing with the independent recomputation.
+    init(_ s: Stages) {
+        self.init(firstHop: s.firstHop, knockout: s.infoPropagationParts.knockout, attention: s.infoPropagationParts.attention,
+                  patchscopeE2T2: s.infoPropagationParts.patchscope, infoPropagation: s.infoPropagation,
+                  secondHop: s.secondHop, predictionExtracted: s.predictionExtracted)
+    }
+}

@@ -207,7 +207,7 @@ enum SweepReportFixture {
             let list = cells.map { "[\($0[0]),\($0[1])]" }.joined(separator: ",")
             return "{\"cells\":45,\"cells_correct\":[\(list)],\"fixed\":\(!cells.isEmpty),\"layers\":10,\"metric\":\"generation\"}"
         }
-        let st = stages.map { "{\"first_hop\":\(j($0.0)),\"first_hop_lens\":null,\"propagated\":\(j($0.1)),\"propagated_attention\":null,\"propagated_knockout\":\(j($0.1)),\"second_hop\":\(j($0.2))}" } ?? "null"
+        let st = stages.map { "{\"first_hop\":\(j($0.0)),\"info_propagation\":\(j($0.1)),\"info_propagation_parts\":{\"knockout\":\(j($0.1)),\"attention\":null,\"patchscope\":null},\"second_hop\":\(j($0.2)),\"prediction_extracted\":null}" } ?? "null"
         let bp = (t1 == nil && t2 == nil) ? "null" : "{\"t1\":\(grid(t1)),\"t2\":\(grid(t2))}"
         return "{\"id\":\"\(id)\",\"model\":\"m.gguf\",\"hop1_correct\":\(h1),\"hop2_correct\":\(h2),\"composition_correct\":\(comp),"
             + "\"shortcut_entity_correct\":\(se),\"shortcut_relation_correct\":\(sr),\"composition_generation\":\"g\",\"generations\":{},"
@@ -258,11 +258,12 @@ enum SweepReportFixture {
         let fh = try #require(inc["first_hop"])
         #expect(fh.queries == 4 && fh.never == 1 && fh.counts == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0])
         #expect(fh.median == 4 && fh.mean == 4 && fh.quartiles == [3.5, 4.5])
-        #expect(inc["propagated"]!.median == 7 && inc["propagated"]!.never == 1)
+        #expect(inc["info_propagation"]!.median == 7 && inc["info_propagation"]!.never == 1)
+        #expect(inc["info_propagation_knockout"]!.median == 7 && inc["info_propagation_attention"]!.never == 4)
         #expect(inc["second_hop"]!.never == 4 && inc["second_hop"]!.median == nil)
         // Correct: first hop 2, 4; propagated 5, 6; second hop 7, 9.
         #expect(cor["first_hop"]!.median == 3 && cor["first_hop"]!.mean == 3)
-        #expect(cor["propagated"]!.median == 5.5)
+        #expect(cor["info_propagation"]!.median == 5.5)
         #expect(cor["second_hop"]!.median == 8 && cor["second_hop"]!.quartiles == [7.5, 8.5])
 
         // The text and the figures say the same.
@@ -278,12 +279,49 @@ enum SweepReportFixture {
         #expect(line("t1 ") == "t1 3 2 66.7%")
         #expect(line("t2 ") == "t2 3 2 66.7%")
         #expect(line("either") == "either 3 3 100.0%")
-        #expect(line("first hop: e2 decoded at t1 (Patchscope)") == "first hop: e2 decoded at t1 (Patchscope) 3 [2.5–3.5] 4 [3.5–4.5] (1) 3 [1.5–4] (1)")
+        #expect(line("1st hop resolved: e2 decoded from t1") == "1st hop resolved: e2 decoded from t1 3 [2.5–3.5] 4 [3.5–4.5] (1) 3 [1.5–4] (1)")
+        // The box plot: one line per stage and group; incorrect first hop 3, 4, 5 → box [3.5, 4.5], median 4.
+        let box = try #require(line("incorrect"))
+        #expect(box.hasSuffix("n=3/4 median 4"))
         #expect(!r.text(.init(unicode: false)).unicodeScalars.contains { $0.value > 127 })
         let svgs = r.svgFigures()
-        #expect(Set(svgs.keys) == ["backpatch-t1.svg", "backpatch-t2.svg", "stages.svg"])
+        #expect(Set(svgs.keys) == ["backpatch-t1.svg", "backpatch-t2.svg", "stages.svg", "stages-boxplot.svg"])
+        #expect(svgs["stages-boxplot.svg"]!.contains("1st hop resolved · incorrect: median 4, q1 3.5, q3 4.5, n=3 of 4"))
         #expect(svgs["backpatch-t1.svg"]!.contains("ℓs=5 → ℓt=2: 2/3 (67%)"))
         for (_, svg) in svgs { #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n")) }
+    }
+
+    /// The box plot's statistics are those of seaborn's: quartiles by linear interpolation, whiskers at
+    /// the furthest value within 1.5 IQR, the rest outliers; fractional layers (a mean) are kept.
+    @Test func boxPlotStatisticsWithFractionalLayers() {
+        let d = SweepReport.StageDistribution(values: [1, 2, 2.5, 3, 4, 30, nil], layers: 32)
+        #expect(d.queries == 7 && d.never == 1)
+        #expect(d.quartiles == [2.125, 3.75] && d.median == 2.75)
+        // IQR 1.625 → whiskers reach [-0.3125, 6.1875]: 1 … 4; 30 is an outlier.
+        #expect(d.whiskers == [1, 4] && d.outliers == [30])
+        #expect(d.counts[2] == 2 && d.counts[30] == 1)
+    }
+
+    /// Rows whose stages have an older hopscope's definitions are not mixed in, and say so.
+    @Test func legacyStagesAndMixedModesAreFlagged() throws {
+        let old = #"{"id":"o","hop1_correct":true,"hop2_correct":true,"composition_correct":false,"shortcut_entity_correct":false,"shortcut_relation_correct":false,"composition_generation":"g","generations":{},"stages":{"first_hop":3,"first_hop_lens":null,"propagated":5,"propagated_attention":null,"propagated_knockout":5,"second_hop":null},"backpatch":null}"#
+        let row = try JSONDecoder().decode(SweepRow.self, from: Data(old.utf8))
+        #expect(row.stages == nil && row.legacyStages)
+        var a = try JSONDecoder().decode(SweepRow.self, from: Data(SweepReportFixture.lines[0].utf8))
+        var b = try JSONDecoder().decode(SweepRow.self, from: Data(SweepReportFixture.lines[1].utf8))
+        a.patchscope = PatchscopeSettings(layers: .grid)
+        b.patchscope = PatchscopeSettings(layers: .diagonal, samples: 3, seed: 0, prompt: Patchscope.repeatTargetPrompt)
+        let r = SweepReport(rows: [a, b, row])
+        #expect(r.legacyStageRows == 1)
+        #expect(r.patchscopeModes == ["diagonal, 3 samples (seeds 0–2), repeat prompt", "grid, greedy, description prompt"])
+        let text = r.text()
+        #expect(text.contains("warning: the rows' stages come from 2 Patchscope modes"))
+        #expect(text.contains("warning: 1 row with stages from an older hopscope"))
+        let one = SweepReport(rows: [a]).text()
+        #expect(one.contains("Patchscopes: grid, greedy, description prompt"))
+        // The mode round-trips through a row.
+        let again = try JSONDecoder().decode(SweepRow.self, from: try b.jsonLine())
+        #expect(again.patchscope == b.patchscope)
     }
 
     @Test func conflictingCopiesAreFlagged() throws {
@@ -308,7 +346,7 @@ enum SweepReportFixture {
 }
 
 /// Stages are computed for the queries whose two hops the model knows, unless asked for all.
-@Suite(.serialized, .enabled(if: Shared.available))
+@Suite(.serialized, .enabled(if: Shared.available, "needs the default model (make setup)"))
 struct SweepStageSelectionTests {
     @Test func stagesOnlyWhereBothHopsAreKnown() throws {
         let model = try #require(Shared.model)
@@ -317,6 +355,7 @@ struct SweepStageSelectionTests {
                                   e3Aliases: ["sol"])
         var options = Sweep.Options()
         options.backpatch = .none
+        options.analyzer.patchscopeSettings.layers = .diagonal    // the grid is tested on synthetic models
         let known = try Sweep(model: model, options: options).run(unknown)
         #expect(known.evaluation?.hop1Correct == false)
         #expect(known.stages == nil)

@@ -4,8 +4,43 @@ import Testing
 import TestSupport
 
 /// The command-line contract (DESIGN §3): JSON fields scripts rely on, stdout/stderr split, exit codes.
-@Suite(.serialized, .enabled(if: ContractCLI.binary != nil && TestModels.available(TestModels.smollm2)))
+@Suite(.serialized, .enabled(if: ContractCLI.binary != nil && TestModels.available(TestModels.smollm2), "needs a built hopscope and the default model"))
 struct ContractTests {
+    /// `analyze --json`: the per-layer fields of DESIGN §3, the mode it ran in, and stages that are the
+    /// paper's formulas over those per-layer fields (recomputed independently, `PaperStages`).
+    @Test func analyzeJSONStagesFollowFromItsLayers() throws {
+        let query = ["analyze", "--json", "--query", "The currency of the country of origin of Toyota is", "--e1", "Toyota",
+                     "--e2", "Japan", "--e3", "Japanese yen", "--e3-alias", "yen", "--e3-alias", "JPY"]
+        for extra in [[], ["--patchscope-prompt", "repeat", "--patchscope-samples", "2", "--seed", "5", "--knockout-keys", "e1"]] {
+            let r = try ContractCLI.run(query + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try ContractCLI.object(r.stdout)
+            let layers = try #require(o["layers"] as? [[String: Any]])
+            #expect(layers.count == 30)
+            for key in ["layer", "lens_t1", "lens_t2", "e2_rank_t1", "e3_rank_t2", "patchscope_t1", "patchscope_t2",
+                        "attn_e2_rank_t2", "mlp_prediction_rank_t2", "mlp_e3_rank_t2", "knockout"] {
+                #expect(layers[0][key] != nil, "\(key)")
+            }
+            let ps = try #require(layers[3]["patchscope_t2"] as? [String: Any])
+            #expect(ps["generation"] is String && ps["decoded"] is String)
+            #expect((layers[3]["knockout"] as? [String: Any])?["changed"] is Bool)
+            let stages = try #require(o["stages"] as? [String: Any])
+            let recomputed = PaperStages(analyzeJSON: o as! [String: Any])
+            #expect(recomputed == PaperStages(stagesJSON: stages), "\(recomputed)")
+            let mode = try #require(o["patchscope"] as? [String: Any])
+            if extra.isEmpty {
+                #expect(mode["layers"] as? String == "diagonal" && mode["samples"] as? Int == 0 && mode["prompt"] as? String == "description")
+                #expect(o["knockout_keys"] as? String == "t1")
+            } else {
+                #expect(mode["samples"] as? Int == 2 && mode["seed"] as? Int == 5 && mode["prompt"] as? String == "repeat")
+                #expect(o["knockout_keys"] as? String == "e1")
+                #expect((layers[3]["patchscope_t1"] as? [String: Any])?["cells"] as? Int == 2)
+            }
+        }
+        let bad = try ContractCLI.run(query + ["--patchscope-samples", "-1"])
+        #expect(bad.status != 0 && bad.stderr.contains("--patchscope-samples"))
+    }
+
     @Test func tokenizeJSON() throws {
         let r = try ContractCLI.run(["tokenize", "--json", "Hello world! 123"])
         #expect(r.status == 0)

@@ -8,7 +8,7 @@ import Testing
 /// Tolerance: both are float32 GEMMs differing only in summation order, so each logit differs by at
 /// most a few γ_k·Σ|terms| through 30 layers; the fidelity tests bound either path against float64 at
 /// 3.2e-6·max|logit|, so the two can differ by at most twice that: 1e-5·max|logit| with margin.
-@Suite(.enabled(if: CLI.modelAvailable && hs_gemm_available() != 0))
+@Suite(.enabled(if: CLI.modelAvailable && hs_gemm_available() != 0, "needs a built hopscope, the default model and an AVX-512 CPU"))
 struct GemmPathTests {
     @Test func panelGemmAndOpenBLASAgree() throws {
         // 14 tokens: above the 8-row matvec limit, so the prompt pass runs through the GEMM.

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `hopscope validate` and `hopscope report`: no model needed.
-@Suite(.enabled(if: CLI.available)) struct ValidateCLITests {
+@Suite(.enabled(if: CLI.available, "needs a built hopscope (HOPSCOPE_BIN)")) struct ValidateCLITests {
     @Test func sampleQueryFilesAreValid() throws {
         let files = ["showcase", "geography", "companies", "people", "culture"].map { CLI.sample("\($0).jsonl") }
         let r = try CLI.run(["validate"] + files)
@@ -45,7 +45,7 @@ import TestSupport
     }
 }
 
-@Suite(.enabled(if: CLI.available)) struct ReportCLITests {
+@Suite(.enabled(if: CLI.available, "needs a built hopscope (HOPSCOPE_BIN)")) struct ReportCLITests {
     /// The hand-checked fixture of `SweepReportTests`, split over two "shards" with one row in both.
     static let fixture: [String] = {
         func row(_ id: String, _ h1: Bool, _ h2: Bool, _ comp: Bool, _ se: Bool, _ sr: Bool,
@@ -55,7 +55,7 @@ import TestSupport
                 + "\"generations\":{},\"stages\":\(stages),\"backpatch\":\(bp)}"
         }
         func st(_ a: String, _ b: String, _ c: String) -> String {
-            "{\"first_hop\":\(a),\"first_hop_lens\":null,\"propagated\":\(b),\"propagated_attention\":null,\"propagated_knockout\":null,\"second_hop\":\(c)}"
+            "{\"first_hop\":\(a),\"info_propagation\":\(b),\"info_propagation_parts\":{\"knockout\":\(b),\"attention\":null,\"patchscope\":null},\"second_hop\":\(c),\"prediction_extracted\":null}"
         }
         func bp(_ t1: String, _ t2: String) -> String {
             func g(_ c: String) -> String { "{\"cells\":45,\"cells_correct\":[\(c)],\"fixed\":\(!c.isEmpty),\"layers\":10,\"metric\":\"generation\"}" }
@@ -101,7 +101,7 @@ import TestSupport
         // Merged rows: one per id.
         let rows = try CLI.jsonLines(merged)
         #expect(rows.count == 10 && Set(rows.compactMap { $0.object?["id"] as? String }).count == 10)
-        for name in ["backpatch-t1.svg", "backpatch-t2.svg", "stages.svg"] {
+        for name in ["backpatch-t1.svg", "backpatch-t2.svg", "stages.svg", "stages-boxplot.svg"] {
             #expect(FileManager.default.fileExists(atPath: "\(svg)/\(name)"), "\(name)")
         }
         // The text form.

@@ -5,10 +5,11 @@ import Foundation
 import Model
 import Testing
 @testable import Explorer
+import TestSupport
 
 enum RealModel {
     static let path = ModelPaths.resolve(nil)
-    static var available: Bool { FileManager.default.fileExists(atPath: path) }
+    static var available: Bool { TestModels.available(path) }
     static let skipReason: Comment = "needs the default model (make setup)"
     static let toyota = "The currency of the country of origin of Toyota is"
     /// One backend for the whole suite (loading is the slow part).
@@ -69,11 +70,15 @@ struct ModelBackendTests {
         }
         func layers(_ s: Stage) -> [Int] { a.rows.filter { $0.stages.contains(s) }.compactMap(\.layer) }
         #expect(layers(.firstHop) == [raw.stages.firstHop].compactMap { $0 })
-        #expect(layers(.propagated) == [raw.stages.propagated].compactMap { $0 })
+        // Information propagation is a mean of three layers: its marker sits on the layer it falls in.
+        #expect(layers(.propagated) == [raw.stages.infoPropagation.map { Int($0.rounded(.down)) }].compactMap { $0 })
         #expect(layers(.secondHop) == [raw.stages.secondHop].compactMap { $0 })
-        // docs/methods.md: on SmolLM2 the Toyota currency query propagates at 13 and never resolves hop 2.
-        #expect(a.layer(of: .propagated) == 13)
-        #expect(a.layer(of: .secondHop) == nil)
+        #expect(layers(.predictionExtracted) == [raw.stages.predictionExtracted].compactMap { $0 })
+        for l in raw.layers {
+            #expect(a.rows[l.layer + 1].patchscopeT2?.text == l.patchscopeT2?.generation)
+        }
+        // docs/methods.md: on SmolLM2 the Toyota currency query never decodes Japan from t1 (no ①).
+        #expect(a.layer(of: .firstHop) == nil)
     }
 
     @Test func backPatchCellEqualsBackPatcherCell() throws {

@@ -29,9 +29,8 @@ func kernelFloats(_ type: GGMLType, _ bytes: [UInt8], path: hs_kernels_path) -> 
 /// Bit patterns, so that −0 ≠ +0 and the comparison is exact.
 func bits(_ v: [Float]) -> [UInt32] { v.map(\.bitPattern) }
 
-/// The kernel paths this CPU can run.
-let kernelPaths: [hs_kernels_path] = hs_select_kernels(Int32(HS_KERNELS_AVX2.rawValue)) == Int32(HS_KERNELS_AVX2.rawValue)
-    ? [HS_KERNELS_SCALAR, HS_KERNELS_AVX2] : [HS_KERNELS_SCALAR]
+/// The kernel paths this CPU can run (asked without selecting anything: the selection is process-wide).
+let kernelPaths: [hs_kernels_path] = hs_cpu_has_avx2() != 0 ? [HS_KERNELS_SCALAR, HS_KERNELS_AVX2] : [HS_KERNELS_SCALAR]
 
 /// Deterministic bytes (xorshift64*), for random blocks.
 struct ByteSource {
@@ -257,7 +256,7 @@ func kernelsMatchReferenceOnRandomBlocks(_ type: GGMLType) {
     #expect(hs_matvec(GGMLType.q4_0.rawValue, src, 18, 32, 0, 1, out, 9, 32, &out, 1) == -1)  // nx > 8
 }
 
-@Test(.enabled(if: TestModels.available(TestModels.smollm2) && TestModels.available(TestModels.gemma3)))
+@Test(.enabled(if: TestModels.available(TestModels.smollm2) && TestModels.available(TestModels.gemma3), "needs the default models (make setup)"))
 func kernelsMatchReferenceOnRealRows() throws {
     for path in [TestModels.smollm2, TestModels.gemma3] {
         let file = try GGUFFile(path: path)
@@ -275,7 +274,7 @@ func kernelsMatchReferenceOnRealRows() throws {
     }
 }
 
-@Test(.enabled(if: TestModels.available(TestModels.smollm2)))
+@Test(.enabled(if: TestModels.available(TestModels.smollm2), "needs the default models (make setup)"))
 func tensorAndRowAgree() throws {
     let file = try GGUFFile(path: TestModels.smollm2)
     let t = try file.requireTensor("blk.0.attn_k.weight")
@@ -285,19 +284,17 @@ func tensorAndRowAgree() throws {
     #expect(bits(Array(all[(r * t.rowElements)..<((r + 1) * t.rowElements)])) == bits(Dequantize.row(file, t, row: r)))
 }
 
+/// HOPSCOPE_KERNELS=scalar forces the scalar kernels, checked on the rule itself: no test changes the
+/// environment or the process-wide selection that other tests running in parallel see.
 @Test func environmentForcesScalar() {
-    guard kernelPaths.count == 2 else { return }
-    let original = ProcessInfo.processInfo.environment["HOPSCOPE_KERNELS"]
-    defer {
-        if let original { setenv("HOPSCOPE_KERNELS", original, 1) } else { unsetenv("HOPSCOPE_KERNELS") }
-        _ = hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue))
-    }
-    setenv("HOPSCOPE_KERNELS", "scalar", 1)
-    #expect(hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue)) == Int32(HS_KERNELS_SCALAR.rawValue))
-    #expect(hs_kernels_in_use() == Int32(HS_KERNELS_SCALAR.rawValue))
-    unsetenv("HOPSCOPE_KERNELS")
-    #expect(hs_select_kernels(Int32(HS_KERNELS_AUTO.rawValue)) == Int32(HS_KERNELS_AVX2.rawValue))
-    #expect(hs_kernels_in_use() == Int32(HS_KERNELS_AVX2.rawValue))
+    let scalar = Int32(HS_KERNELS_SCALAR.rawValue), avx2 = Int32(HS_KERNELS_AVX2.rawValue)
+    #expect(hs_kernels_auto_choice("scalar", 1) == scalar)
+    #expect(hs_kernels_auto_choice(nil, 1) == avx2)
+    #expect(hs_kernels_auto_choice("avx2", 1) == avx2)
+    #expect(hs_kernels_auto_choice(nil, 0) == scalar)
+    // The selection in use is the rule applied to this process's environment.
+    let env = ProcessInfo.processInfo.environment["HOPSCOPE_KERNELS"]
+    #expect(hs_kernels_in_use() == hs_kernels_auto_choice(env, hs_cpu_has_avx2()))
 }
 
 @Test func fastDequantizeMatchesReference() {

@@ -5,7 +5,7 @@ import TestSupport
 
 // MARK: - The real default models
 
-@Test(.enabled(if: TestModels.available(TestModels.smollm2)))
+@Test(.enabled(if: TestModels.available(TestModels.smollm2), "needs the default models (make setup)"))
 func readsSmolLM2() throws {
     let f = try GGUFFile(path: TestModels.smollm2)
     #expect(f.version == 3)
@@ -23,7 +23,7 @@ func readsSmolLM2() throws {
     #expect(try f.requireTensor("blk.0.ffn_down.weight").type == .q4_1)
 }
 
-@Test(.enabled(if: TestModels.available(TestModels.gemma3)))
+@Test(.enabled(if: TestModels.available(TestModels.gemma3), "needs the Gemma-3 model (make setup)"))
 func readsGemma3() throws {
     let f = try GGUFFile(path: TestModels.gemma3)
     #expect(try f.requireString("general.architecture") == "gemma3")

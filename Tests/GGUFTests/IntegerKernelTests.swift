@@ -157,7 +157,7 @@ func integerKernelsWithinTheActivationQuantizationBound(_ type: GGMLType) {
     checkIntegerKernel(.q4_K, raw: randomBlocks(.q4_K, 4, seed: 9), rows: 4, cols: 256, nx: 2, seed: 10, scale: 3e4)
 }
 
-@Test(.enabled(if: TestModels.available(TestModels.smollm2) && TestModels.available(TestModels.gemma3)))
+@Test(.enabled(if: TestModels.available(TestModels.smollm2) && TestModels.available(TestModels.gemma3), "needs the default models (make setup)"))
 func integerKernelsOnRealTensors() throws {
     for path in [TestModels.smollm2, TestModels.gemma3] {
         let file = try GGUFFile(path: path)

@@ -7,7 +7,7 @@ import Testing
 // any product goes through is k (worst case), so |error| ≤ k·u·Σ|x·w| with u = 2⁻²⁴ (γ_k). The test
 // checks that bound against float64 sums — it is tight enough to catch a wrong index (an error of
 // order Σ|x·w| itself) and loose enough for any summation order.
-@Suite(.enabled(if: hs_gemm_available() != 0))
+@Suite(.enabled(if: hs_gemm_available() != 0, "needs an AVX-512F CPU (the AVX-512 GEMM)"))
 struct PanelGemmTests {
     /// Shapes: whole and partial 12-row tiles, whole and partial 32-column panels, one and several
     /// depth passes (k = 800 splits as 384 + 416), a stride wider than a row, and panel sub-ranges.

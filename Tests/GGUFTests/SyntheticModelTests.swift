@@ -87,7 +87,7 @@ func syntheticWeightsHaveTheRequestedSpread(_ type: GGMLType) throws {
     #expect(throws: GGUFError.self) { try spec.writer() }
 }
 
-@Test(.enabled(if: TestModels.available(TestModels.smollm2)))
+@Test(.enabled(if: TestModels.available(TestModels.smollm2), "needs the default models (make setup)"))
 func syntheticModelWithSmolLM2Tokenizer() throws {
     var spec = SyntheticModel(dim: 64, layers: 1, ffn: 64, heads: 2, kvHeads: 1, vocab: 49152)
     spec.tokenizer = .copied(from: TestModels.smollm2)

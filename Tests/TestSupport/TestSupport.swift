@@ -10,7 +10,19 @@ public enum TestModels {
     public static var gemma3: String { home + "/models/gemma-3-270m-q4_k_m.gguf" }
 
     /// True when the model file exists (tests of the real models require `make setup`).
-    public static func available(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    ///
+    /// Under `HOPSCOPE_REQUIRE_MODELS=1` (set by `make test`, after the setup step has run) a missing
+    /// model is an error, never a skip: this returns true, so the suite runs and fails on the missing
+    /// file, and says so on stderr.
+    public static func available(_ path: String) -> Bool {
+        if FileManager.default.fileExists(atPath: path) { return true }
+        guard required else { return false }
+        FileHandle.standardError.write(Data("error: HOPSCOPE_REQUIRE_MODELS=1 but \(path) is missing: the model-dependent tests will fail\n".utf8))
+        return true
+    }
+
+    /// Whether model-dependent tests must run (`HOPSCOPE_REQUIRE_MODELS=1`).
+    public static var required: Bool { ProcessInfo.processInfo.environment["HOPSCOPE_REQUIRE_MODELS"] == "1" }
 }
 
 /// Locates fixture files next to a test source file.

@@ -52,6 +52,13 @@ int hs_select_kernels(int path);
 /// The implementation in use (HS_KERNELS_SCALAR or HS_KERNELS_AVX2).
 int hs_kernels_in_use(void);
 
+/// What HS_KERNELS_AUTO selects for a HOPSCOPE_KERNELS value `env` (NULL = unset) on a CPU with or
+/// without AVX2/FMA/F16C; changes nothing (tests check the rule without touching process-wide state).
+int hs_kernels_auto_choice(const char *env, int cpu_has_avx2);
+
+/// 1 when the CPU (and this build) can run the AVX2 kernels.
+int hs_cpu_has_avx2(void);
+
 /// Elements per block of a ggml type, or 0 when the type is not supported.
 int64_t hs_block_elements(uint32_t type);
 
