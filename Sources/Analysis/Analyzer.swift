@@ -250,9 +250,17 @@ public final class Analyzer: @unchecked Sendable {
             let entities = [query.e1Answer, query.e2Answer, query.e3Answer]
             for (position, lo, hi) in [(t1, 0.1, 0.35), (t2, 0.35, 0.6)] {
                 progress?(lo, "Patchscope from \(position == t1 ? "t1" : "t2")")
+                // With a screen waiting (`partial`), about four batches per position, so rows fill in as they come.
+                let jobs = cells.count * max(settings.samples, 1)
                 let run = try patchscope.run(source: acts, position: position, cells: cells, entities: entities,
                                              samples: settings.samples, seed: settings.seed,
-                                             progress: ProgressSlice(handler: progress, lo: lo, hi: hi).asHandler, cancel: cancel)
+                                             batchSize: partial == nil ? nil : max(8, (jobs + 3) / 4),
+                                             progress: ProgressSlice(handler: progress, lo: lo, hi: hi).asHandler, cancel: cancel,
+                                             finished: partial.map { partial in { done in
+                                                 var p = parts
+                                                 if position == t1 { p.t1 = PatchscopePooled.pool(done, layers: L) } else { p.t2 = PatchscopePooled.pool(done, layers: L) }
+                                                 partial(self.assemble(query, p))
+                                             } })
                 let readings = PatchscopePooled.pool(run, layers: L)
                 if position == t1 { parts.t1 = readings } else { parts.t2 = readings }
                 lap(position == t1 ? "patchscope_t1" : "patchscope_t2")
@@ -265,7 +273,13 @@ public final class Analyzer: @unchecked Sendable {
         parts.knock = try Knockout.run(model: model, tokens: tokens, answerToken: e3, answer: query.e3Answer,
                                        halfWindow: options.knockoutHalfWindow, keys: options.knockoutKeys,
                                        centers: options.knockout ? nil : [], maxTokens: options.maxTokens,
-                                       progress: ProgressSlice(handler: progress, lo: 0.6, hi: 0.98).asHandler, cancel: cancel)
+                                       groupSize: partial == nil ? nil : max(8, (L + 4) / 4),
+                                       progress: ProgressSlice(handler: progress, lo: 0.6, hi: 0.98).asHandler, cancel: cancel,
+                                       finished: partial.map { partial in { r in
+                                           var p = parts
+                                           p.knock = r
+                                           partial(self.assemble(query, p))
+                                       } })
         lap("knockout")
         parts.timings = timings
 

@@ -99,7 +99,8 @@ public enum Knockout {
     /// Runs the baseline and a window centred at each of `centers` (default: every layer).
     public static func run(model: LanguageModel, tokens: QueryTokens, answerToken: Int32, answer: AnswerMatcher,
                            halfWindow k: Int = 3, keys: Keys = .t1, centers: [Int]? = nil, maxTokens: Int = 10,
-                           progress: ProgressHandler? = nil, cancel: CancellationToken? = nil) throws(AnalysisError) -> Report {
+                           groupSize: Int? = nil, progress: ProgressHandler? = nil, cancel: CancellationToken? = nil,
+                           finished: ((Report) -> Void)? = nil) throws(AnalysisError) -> Report {
         let L = model.config.layers, t2 = tokens.t2
         let centers = centers ?? Array(0..<L)
         guard k >= 0 else { throw .badOption("knockout half-window must be ≥ 0, got \(k)") }
@@ -117,42 +118,18 @@ public enum Knockout {
                                           caches: [base], logits: .none)
         }
         // Run t2 once per window (nil = baseline); blocked edges are per layer, so windows cannot share a batch.
+        // Their generations run together, `groupSize` windows at a time (all by default; a screen that wants
+        // rows as they come asks for smaller groups and gets `finished` after each).
         let runs: [Int?] = [nil] + centers.map { Optional($0) }
         var caches: [KVCache] = []
         var firstLogits: [[Float]] = []
+        var generations: [[Int32]] = []
         // The baseline runs t2 unblocked and records its block outputs: below a window's first layer lo
         // nothing differs, so a window's row enters at lo with the baseline's residual and keys/values.
         let blocks = Set((0..<L).map { HookPoint.block($0) })
         var baseline: [HookPoint: [Float]] = [:]
-        for (i, center) in runs.enumerated() {
-            try cancel.check()
-            let cache = KVCache(sharing: base, length: t2, capacity: maxTokens + 1)
-            var hooks = Hooks()
-            var row = BatchRow(position: t2)
-            var input = BatchInput.tokens([ids[t2]])
-            if let center {
-                let lo = window(center: center, halfWindow: k, layers: L).lowerBound
-                let blocked = keys == .t1 ? tokens.t1...tokens.t1 : tokens.e1Positions
-                hooks.blockedEdges = blockedEdges(query: t2, keys: blocked, center: center, halfWindow: k, layers: L)
-                if lo > 0 {
-                    cache.copy(from: caches[0], layers: 0..<lo, positions: t2..<(t2 + 1))
-                    row.startLayer = lo
-                    input = .residuals(baseline[HookPoint.block(lo - 1)]!)
-                }
-            } else {
-                hooks.record = blocks
-            }
-            let r = model.transformer.forward(rows: [row], input: input, caches: [cache], hooks: hooks, logits: .last)
-            if center == nil { baseline = r.recorded }
-            caches.append(cache)
-            firstLogits.append(r.logits)
-            progress?(0.7 * Double(i + 1) / Double(runs.count), "knockout \(i)/\(centers.count)")
-        }
-        let generations = try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: firstLogits,
-                                                         positions: Array(repeating: t2 + 1, count: runs.count),
-                                                         maxTokens: maxTokens, cancel: cancel)
-        progress?(1, "knockout done")
-        let outcomes = runs.indices.map { i -> Outcome in
+        let group = max(1, groupSize ?? runs.count)
+        func outcome(_ i: Int) -> Outcome {
             let dist = Distribution(logits: firstLogits[i])
             let s = dist.standing(of: answerToken)
             let top = Int32(argmax(firstLogits[i]))
@@ -162,11 +139,51 @@ public enum Knockout {
                            correct: answer.matches(text), answerProb: s.prob, answerRank: s.rank,
                            topId: top, topPiece: model.piece(top))
         }
-        let windows = outcomes.dropFirst().map { o -> Outcome in
-            var o = o
-            o.changed = matters(o, baseline: outcomes[0])
-            return o
+        func report() -> Report {
+            let outcomes = generations.indices.map(outcome)
+            let windows = outcomes.dropFirst().map { o -> Outcome in
+                var o = o
+                o.changed = matters(o, baseline: outcomes[0])
+                return o
+            }
+            return Report(halfWindow: k, keys: keys, baseline: outcomes[0], windows: Array(windows))
         }
-        return Report(halfWindow: k, keys: keys, baseline: outcomes[0], windows: windows)
+        var groupStart = 0
+        while groupStart < runs.count {
+            let groupEnd = min(runs.count, groupStart + group)
+            for i in groupStart..<groupEnd {
+                let center = runs[i]
+                try cancel.check()
+                let cache = KVCache(sharing: base, length: t2, capacity: maxTokens + 1)
+                var hooks = Hooks()
+                var row = BatchRow(position: t2)
+                var input = BatchInput.tokens([ids[t2]])
+                if let center {
+                    let lo = window(center: center, halfWindow: k, layers: L).lowerBound
+                    let blocked = keys == .t1 ? tokens.t1...tokens.t1 : tokens.e1Positions
+                    hooks.blockedEdges = blockedEdges(query: t2, keys: blocked, center: center, halfWindow: k, layers: L)
+                    if lo > 0 {
+                        cache.copy(from: caches[0], layers: 0..<lo, positions: t2..<(t2 + 1))
+                        row.startLayer = lo
+                        input = .residuals(baseline[HookPoint.block(lo - 1)]!)
+                    }
+                } else {
+                    hooks.record = blocks
+                }
+                let r = model.transformer.forward(rows: [row], input: input, caches: [cache], hooks: hooks, logits: .last)
+                if center == nil { baseline = r.recorded }
+                caches.append(cache)
+                firstLogits.append(r.logits)
+                progress?(0.7 * Double(i + 1) / Double(runs.count), "knockout \(i)/\(centers.count)")
+            }
+            generations += try GreedyBatch.continueGreedy(model: model, caches: Array(caches[groupStart..<groupEnd]),
+                                                          firstLogits: Array(firstLogits[groupStart..<groupEnd]),
+                                                          positions: Array(repeating: t2 + 1, count: groupEnd - groupStart),
+                                                          maxTokens: maxTokens, cancel: cancel)
+            groupStart = groupEnd
+            if groupStart < runs.count, let finished { finished(report()) }
+        }
+        progress?(1, "knockout done")
+        return report()
     }
 }

@@ -111,9 +111,14 @@ public final class Patchscope: @unchecked Sendable {
     ///   (`sampler`), sample i drawn from a generator seeded by `seed + i` and the cell's coordinates,
     ///   so the result does not depend on batching or on which other cells run.
     /// Results come in the order of `cells`, samples of a cell together.
+    ///
+    /// `batchSize` overrides the instance's; `finished`, when given, receives every cell done so far
+    /// after each batch (a screen fills in layer by layer).
     public func run(source: Activations, position: Int, cells: [(source: Int, target: Int)],
-                    entities: [AnswerMatcher], samples: Int = 0, seed: UInt64 = 0, progress: ProgressHandler? = nil,
-                    cancel: CancellationToken? = nil) throws(AnalysisError) -> [PatchscopeCell] {
+                    entities: [AnswerMatcher], samples: Int = 0, seed: UInt64 = 0, batchSize: Int? = nil,
+                    progress: ProgressHandler? = nil, cancel: CancellationToken? = nil,
+                    finished: (([PatchscopeCell]) -> Void)? = nil) throws(AnalysisError) -> [PatchscopeCell] {
+        let batchSize = max(1, batchSize ?? self.batchSize)
         let L = model.config.layers
         for c in cells where !(0..<L).contains(c.source) || !(0..<L).contains(c.target) {
             throw .badOption("Patchscope cell (\(c.source), \(c.target)) is outside layers 0..<\(L)")
@@ -166,6 +171,7 @@ public final class Patchscope: @unchecked Sendable {
             }
             start += chunk.count
             progress?(Double(start) / Double(jobs.count), "Patchscope \(start)/\(jobs.count)")
+            finished?(out.compactMap { $0 })
         }
         return out.map { $0! }
     }

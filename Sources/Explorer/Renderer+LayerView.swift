@@ -10,8 +10,13 @@ extension Renderer {
         var draw: (inout CellGrid, Int, Int, LayerRow) -> Void
     }
 
-    func columns(_ a: AnalysisViewModel, panel: BackPatchPanelModel, innerWidth: Int) -> [Column] {
+    /// `analyzing`: cells not computed yet are pending (…), not absent (·).
+    func columns(_ a: AnalysisViewModel, panel: BackPatchPanelModel, innerWidth: Int, analyzing: Bool = false) -> [Column] {
         let gl = glyphs
+        func missing(_ g: inout CellGrid, _ r: Int, _ c: Int, _ row: LayerRow) {
+            if analyzing && row.layer != nil { g.put(gl.ellipsis, row: r, col: c, role: .warning) }
+            else { g.put(gl.pending, row: r, col: c, role: .dim) }
+        }
         func rankCell(_ rp: RankProb?, _ role: Role) -> (inout CellGrid, Int, Int, LayerRow) -> Void {
             return { g, r, c, _ in
                 guard let rp else { g.put(gl.pending, row: r, col: c, role: .dim); return }
@@ -25,7 +30,7 @@ extension Renderer {
             g.put(truncate(piece(row.lensT1), to: 12), row: r, col: c, role: self.role(for: row.lensT1, a)) })
         cols.append(Column(title: "e2@t1", width: 12, priority: 1) { g, r, c, row in rankCell(row.e2AtT1, .bridge)(&g, r, c, row) })
         cols.append(Column(title: "patchscope@t1", width: 15, priority: 1) { g, r, c, row in
-            guard let ps = row.patchscope else { g.put(gl.pending, row: r, col: c, role: .dim); return }
+            guard let ps = row.patchscope else { missing(&g, r, c, row); return }
             switch ps.decoded {
             case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
             case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
@@ -37,7 +42,7 @@ extension Renderer {
             g.put(truncate(piece(row.lensT2), to: 12), row: r, col: c, role: self.role(for: row.lensT2, a)) })
         cols.append(Column(title: "e3@t2", width: 12, priority: 1) { g, r, c, row in rankCell(row.e3AtT2, .answer)(&g, r, c, row) })
         cols.append(Column(title: "patchscope@t2", width: 15, priority: 2) { g, r, c, row in
-            guard let ps = row.patchscopeT2 else { g.put(gl.pending, row: r, col: c, role: .dim); return }
+            guard let ps = row.patchscopeT2 else { missing(&g, r, c, row); return }
             switch ps.decoded {
             case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
             case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
@@ -46,7 +51,7 @@ extension Renderer {
             }
         })
         cols.append(Column(title: "knockout t2↛t1", width: 18, priority: 3) { g, r, c, row in
-            guard let k = row.knockout else { g.put(gl.pending, row: r, col: c, role: .dim); return }
+            guard let k = row.knockout else { missing(&g, r, c, row); return }
             let cc = g.put(truncate(self.piece(k.answer), to: 7), row: r, col: c, role: self.role(for: k.answer, a))
             g.put(" " + self.prob(k.e3ProbBase) + gl.arrow + self.prob(k.e3Prob), row: r, col: cc, role: k.delta < -0.01 ? .wrong : .dim, maxWidth: 18 - (cc - c))
         })
@@ -141,7 +146,7 @@ extension Renderer {
             drawRowDetail(&g, state, row: tableTop + tableH, col: 0, height: min(detailH, 11), width: min(tableW, 100), closable: false)
         }
         box(&g, row: tableTop, col: 0, height: tableH, width: tableW, title: "layers")
-        let cols = columns(a, panel: vm.panel, innerWidth: tableW - 2)
+        let cols = columns(a, panel: vm.panel, innerWidth: tableW - 2, analyzing: vm.analyzing)
         // Column header.
         let hr = tableTop + 1
         g.put(pad("ℓ", 4, right: true), row: hr, col: 1, role: .header)

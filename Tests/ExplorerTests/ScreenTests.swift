@@ -258,3 +258,21 @@ import Testing
         #expect(t.contains("decodes e2"))
     }
 }
+
+@Suite struct PendingCellTests {
+    /// While the analysis runs, the cells it has not filled yet say so (…); once done, absent is "·".
+    @Test func pendingCellsShowWhileAnalyzing() throws {
+        var s = Fixture.state()
+        var a = try #require(s.layer.analysis)
+        for i in a.rows.indices where (a.rows[i].layer ?? 0) >= 10 { a.rows[i].patchscope = nil; a.rows[i].knockout = nil }
+        _ = s.analyzeCurrentQuery()
+        s.apply(.analysisPartial(a, id: s.analysisID), now: 0)
+        let g = Fixture.render(s, 120, 40).grid
+        let done = try #require(g.row(containing: "   5   "))
+        let pending = try #require(g.row(containing: "  12   "))
+        #expect(!g.line(done).contains("…"))
+        #expect(g.line(pending).contains("…"), "\(g.line(pending))")
+        s.apply(.analysis(a, id: s.analysisID), now: 1)
+        #expect(!Fixture.render(s, 120, 40).grid.line(pending).contains("…"))
+    }
+}
