@@ -1,3 +1,5 @@
+import Foundation
+
 /// The families' variant features of a synthetic model: tensor names and metadata keys as
 /// llama.cpp's converter writes them, so that tiny random-weight files of each family can be run by
 /// hopscope and by llama.cpp alike (the family fidelity tests and `scripts/golden/make_families_golden.py`).
@@ -41,7 +43,8 @@ extension SyntheticModel {
         m.type = .f32
         m.seed = seed
         m.context = 512
-        m.name = "tiny \(name)"
+        // Not "phi3" in the name: llama.cpp's vocabulary loader then expects Phi-3's special tokens.
+        m.name = "tiny " + name.replacingOccurrences(of: "phi3", with: "phi 3")
         var f = FamilyFeatures()
         switch name {
         case "llama3":

@@ -52,6 +52,7 @@ class FamilyReference:
         self.orig_ctx = int(g("rope.scaling.original_context_length", self.n_ctx_train))
         self.rope_attn_factor = float(g("rope.scaling.attn_factor", 1.0))
         self.n_ctx = n_ctx
+        self.gelu16 = False   # True: emulate llama.cpp's fp16 GELU table (see forward)
         self.vocab = self.t["token_embd.weight"].shape[1]
 
         # Family choices (llama.cpp semantics).
@@ -231,7 +232,13 @@ class FamilyReference:
             else:
                 gate = h @ self.w(b + "ffn_gate.weight").T + self.bias(b + "ffn_gate.bias")
                 up = h @ self.w(b + "ffn_up.weight").T + self.bias(b + "ffn_up.bias")
-            if self.gelu:
+            if self.gelu and self.gelu16:
+                # ggml's CPU GELU (GGML_GELU_FP16): a table of fp16 outputs indexed by fp16(x), exact
+                # outside [-10, 10]. Only to explain llama.cpp's distance from the exact reference.
+                x16 = gate.astype(np.float16).astype(np.float64)
+                y = 0.5 * x16 * (1 + np.tanh(math.sqrt(2 / math.pi) * (x16 + 0.044715 * x16 ** 3)))
+                act = np.where(gate <= -10, 0.0, np.where(gate >= 10, gate, y.astype(np.float16).astype(np.float64)))
+            elif self.gelu:
                 act = 0.5 * gate * (1 + np.tanh(math.sqrt(2 / math.pi) * (gate + 0.044715 * gate ** 3)))
             else:
                 act = gate / (1 + np.exp(-gate))
