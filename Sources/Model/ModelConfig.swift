@@ -167,6 +167,7 @@ public struct ModelConfig: Sendable {
         }
         c.normEps = Float(eps)
         c.ropeDims = try m.int("rope.dimension_count") ?? headDim
+        try c.validate()   // dimensions first: the families' checks below assume them sane
 
         // Mixture of experts: a different MLP.
         let experts = try m.int("expert_count") ?? 0

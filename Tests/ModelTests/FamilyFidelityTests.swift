@@ -18,7 +18,7 @@ import TestSupport
 /// - every block output of the 160-token prompt within 1e-4 (max |Δ| / max |value|) of the reference.
 @Suite struct FamilyFidelity {
     struct Golden: Decodable {
-        struct Q8: Decodable { let llama_cpp: [[Float]] }
+        struct Q8: Decodable { let llama_cpp: [[Float]]; let tensors_fnv1a64: String; let tensor_types: [String] }
         let fnv1a64: String
         let prompts: [[Int32]]
         let llama_cpp: [[Float]]
@@ -41,6 +41,12 @@ import TestSupport
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         #expect(String(format: "%016llx", h) == g.fnv1a64, "the synthetic \(name) file is not the one the golden was made from: re-run `make golden`")
         return try LanguageModel(path: path, availableMemory: nil)
+    }
+
+    static func fnv1a64(_ bytes: some Sequence<UInt8>, _ h0: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var h = h0
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h
     }
 
     static func relativeMaxDelta(_ a: [Float], _ b: [Float]) -> Float {
@@ -89,5 +95,59 @@ import TestSupport
             let d = Self.relativeMaxDelta(ours, r)
             #expect(d <= 1e-4, "\(name) block \(l): max|Δ| = \(d)·max|value|")
         }
+    }
+
+    /// Q8_0: the F32 file quantized here as llama.cpp's quantizer does (round-to-nearest blocks; the
+    /// test checks the tensor bytes are those of llama.cpp's own quantizer), run on the integer path,
+    /// which quantizes activations to 8 bits per 32 as llama.cpp's CPU backend does. Bars: llama.cpp's
+    /// top-1 on every prompt, and logits within `q8Bar` of llama.cpp's. The bar is measured, not
+    /// derived: rounding activations to 8 bits (each element off by up to max|block|/254) moves these
+    /// tiny random models' logits by 2–5e-2·max|logit| from the exact path on the same weights — for
+    /// hopscope's integer path and for llama.cpp alike (the test prints both) — and the two do not
+    /// round identically (llama.cpp keeps the activation scale in fp16, hopscope in f32).
+    static let q8Bar: Float = 5e-2
+
+    @Test(arguments: SyntheticModel.familyCases)
+    func q8_0(name: String) throws {
+        let g = try Self.golden(name)
+        let dir = TemporaryDirectory()
+        let f32 = dir.path("\(name).gguf")
+        try SyntheticModel.familyCase(name)!.write(to: f32)
+        let src = try GGUFFile(path: f32)
+        var w = GGUFWriter()
+        for key in src.metadataKeys where key != "general.file_type" { w.set(key, src.metadata[key]!) }
+        w.set("general.file_type", .uint32(7))
+        let q8Names = Set(g.q8_0.tensor_types.filter { $0.hasSuffix(":Q8_0") }.map { String($0.dropLast(5)) })
+        var written: [String: [UInt8]] = [:]
+        for t in src.tensors {
+            let raw = Array(src.data(t))
+            var bytes = raw
+            var type = t.type
+            if q8Names.contains(t.name) {
+                let floats = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                bytes = try Quantize.row(.q8_0, floats)
+                type = .q8_0
+            }
+            written[t.name] = bytes
+            try w.addTensor(t.name, type: type, shape: t.shape, bytes: bytes)
+        }
+        // llama.cpp's quantizer writes the tensors in its own order: hash in that order.
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for entry in g.q8_0.tensor_types { h = Self.fnv1a64(written[String(entry.split(separator: ":")[0])] ?? [], h) }
+        #expect(String(format: "%016llx", h) == g.q8_0.tensors_fnv1a64, "\(name): our Q8_0 tensors are not llama.cpp's")
+        let path = dir.path("\(name)-q8_0.gguf")
+        try w.write(to: path)
+        let m = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+        let reference = try LanguageModel(path: f32, availableMemory: nil)
+        var worst: Float = 0, worstF32: Float = 0
+        for (i, ids) in g.prompts.enumerated() {
+            let ours = try m.nextLogits(ids)
+            let d = Self.relativeMaxDelta(ours, g.q8_0.llama_cpp[i])
+            worst = max(worst, d)
+            worstF32 = max(worstF32, Self.relativeMaxDelta(ours, try reference.nextLogits(ids)))
+            #expect(argmax(ours) == argmax(g.q8_0.llama_cpp[i]), "\(name) Q8_0 prompt \(i): top-1 differs from llama.cpp")
+            #expect(d <= Self.q8Bar, "\(name) Q8_0 prompt \(i): max|Δ| vs llama.cpp = \(d)·max|logit|")
+        }
+        print("\(name) Q8_0: vs llama.cpp Q8_0 \(worst), vs our f32 path \(worstF32)")
     }
 }

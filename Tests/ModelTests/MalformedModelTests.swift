@@ -177,8 +177,11 @@ import TestSupport
 
     @Test func metadataDisagreesWithTheTensors() throws {
         let dir = TemporaryDirectory()
-        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64)]),
+        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64), "llama.rope.dimension_count": .uint32(32)]),
                              mentions: ["'token_embd.weight'", "expected [64, 260]"])
+        // Without the matching rope dimension, llama refuses first (llama.cpp: "invalid n_rot").
+        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64)]),
+                             mentions: ["'llama.rope.dimension_count' = 16", "head dim 32"])
     }
 
     @Test func tokenizerLargerThanTheEmbedding() throws {

@@ -70,6 +70,20 @@ def fnv1a64(path: str) -> str:
     return f"{h:016x}"
 
 
+def tensor_fnv1a64(path: str) -> tuple[str, list[str]]:
+    """FNV-1a 64 over every tensor's bytes in file order, and the (name, type) list: the Swift test
+    quantizes the F32 file itself and checks it made the very tensors llama.cpp's quantizer made."""
+    import gguf
+    r = gguf.GGUFReader(path)
+    h = 0xCBF29CE484222325
+    types = []
+    for t in r.tensors:
+        for b in bytes(t.data.tobytes()):
+            h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        types.append(f"{t.name}:{t.tensor_type.name}")
+    return f"{h:016x}", types
+
+
 def llama_cpp_logits(path: str, ps: list[list[int]], n_ctx: int) -> list[list[float]]:
     from llama_cpp import Llama
     llm = Llama(model_path=path, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx, n_threads=2, logits_all=True,
@@ -124,7 +138,8 @@ def main() -> None:
             doc = {
                 "case": case, "seed": SEED, "sha256": sha256(f32), "fnv1a64": fnv1a64(f32), "n_ctx": n_ctx, "prompts": ps,
                 "llama_cpp": lc, "reference": reference,
-                "q8_0": {"sha256": sha256(q8), "llama_cpp": lc_q8},
+                "q8_0": {"sha256": sha256(q8), "tensors_fnv1a64": tensor_fnv1a64(q8)[0],
+                         "tensor_types": tensor_fnv1a64(q8)[1], "llama_cpp": lc_q8},
                 "blocks_prompt": len(ps) - 1, "blocks_file": f"{case}-blocks.npy",
             }
             np.save(out / f"{case}-blocks.npy", blocks)
