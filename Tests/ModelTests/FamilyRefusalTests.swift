@@ -174,4 +174,22 @@ import TestSupport
         #expect(m.config.rope.usesFactors)
         #expect(m.config.rope.attnFactor == Float(1.19))
     }
+
+    // MARK: The summary `hopscope info` prints
+
+    @Test(arguments: SyntheticModel.familyCases)
+    func summaryDescribesEveryFamily(name: String) throws {
+        let dir = TemporaryDirectory()
+        let m = try LanguageModel(path: try Self.variant(name, dir), availableMemory: nil)
+        let s = m.summary
+        #expect(s.family == m.config.architecture && s.layers == m.config.layers && s.headDim == m.config.headDim)
+        #expect(s.rope.scaling == m.config.ropeScaling.rawValue)
+        #expect(s.kernels.map(\.matrices).reduce(0, +) == m.transformer.weights.linears.count)
+        #expect(s.memoryBytes >= s.fileBytes)
+        let text = s.lines.joined(separator: "\n")
+        #expect(text.contains("family      \(s.family)"))
+        if m.config.rope.usesFactors { #expect(text.contains("frequency factors")) }
+        if let w = m.config.slidingWindow { #expect(text.contains("sliding window \(w)")) }
+    }
 }
+

@@ -379,6 +379,9 @@ def detokenize(model, ids):
 GPT2_RE = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_RE = LLAMA3_RE.replace(r"\p{N}{1,3}", r"\p{N}")
+# Qwen 3.5 (tokenizer.json's expression): letter runs take combining marks too.
+QWEN35_RE = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"
+             r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 
 PRETOKENIZER_CASES = [
     "Hello world! 123", "I'm you're they'll it's we've I'd don't", "'s 't 're", "x's", "'S 'T 'RE 'VE 'M 'LL 'D",
@@ -397,6 +400,7 @@ PRETOKENIZER_CASES = [
 def pretokenizer_cases():
     import regex
     gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
+    qwen35 = regex.compile(QWEN35_RE)
     number = regex.compile(r"\p{N}")
 
     def smollm(text):
@@ -411,7 +415,7 @@ def pretokenizer_cases():
         return words
 
     return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
-             "qwen2": qwen2.findall(t)} for t in PRETOKENIZER_CASES]
+             "qwen2": qwen2.findall(t), "qwen35": qwen35.findall(t)} for t in PRETOKENIZER_CASES]
 
 
 def main():

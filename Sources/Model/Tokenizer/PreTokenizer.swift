@@ -16,6 +16,9 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     case llama3 = "llama-bpe"
     /// Qwen 2: Llama 3's expression with single digits (`\p{N}`).
     case qwen2
+    /// Qwen 3.5: Qwen 2's expression with combining marks inside letter runs: `[\p{L}\p{M}]+`, and
+    /// `[^\s\p{L}\p{M}\p{N}]` for the rest (llama.cpp's unicode_regex_split_custom_qwen35).
+    case qwen35
 
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, with the aliases llama.cpp accepts.
     public init?(ggufName name: String) {
@@ -30,6 +33,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
             self = .llama3
         case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "stablelm2", "megrez", "hunyuan", "solar-open":
             self = .qwen2
+        case "qwen35":
+            self = .qwen35
         default:
             return nil
         }
@@ -53,9 +58,11 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
                 }
                 if start < cps.count { splitGPT2(cps, start, cps.count, &ends) }
             case .llama3:
-                splitLlama3(cps, 0, cps.count, maxDigits: 3, &ends)
+                splitLlama3(cps, 0, cps.count, maxDigits: 3, letters: .letter, &ends)
             case .qwen2:
-                splitLlama3(cps, 0, cps.count, maxDigits: 1, &ends)
+                splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: .letter, &ends)
+            case .qwen35:
+                splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: [.letter, .mark], &ends)
             }
         }
         return ends
@@ -70,6 +77,8 @@ struct UnicodeFlags: OptionSet, Sendable {
     static let whitespace = UnicodeFlags(rawValue: 4)
     /// Set for every scalar inside the current piece; empty flags mean "past the end".
     static let present = UnicodeFlags(rawValue: 8)
+    /// `\p{M}`: Mn Mc Me (llama.cpp's ACCENT_MARK).
+    static let mark = UnicodeFlags(rawValue: 16)
 
     private static let ascii: [UnicodeFlags] = (0 ..< 128).map { compute(UInt32($0)) }
 
@@ -94,6 +103,8 @@ struct UnicodeFlags: OptionSet, Sendable {
             f.insert(.letter)
         case .decimalNumber, .letterNumber, .otherNumber:
             f.insert(.number)
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            f.insert(.mark)
         default:
             break
         }
@@ -201,7 +212,9 @@ private func splitGPT2(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: 
 }
 
 /// Llama 3 (maxDigits 3) and Qwen 2 (maxDigits 1).
-private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, maxDigits: Int, _ ends: inout [Int]) {
+/// `letters`: the classes of a letter run (`\p{L}`, or `[\p{L}\p{M}]` for qwen35).
+private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, maxDigits: Int,
+                         letters: UnicodeFlags, _ ends: inout [Int]) {
     let w = Window(cps: cps, start: start, end: end)
     var pos = start
     var prevEnd = start
@@ -220,11 +233,11 @@ private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end
             continue
         }
 
-        // [^\r\n\p{L}\p{N}]?\p{L}+
+        // [^\r\n\p{L}\p{N}]?\p{L}+  (qwen35: [\p{L}\p{M}]+)
         if !(c == cr || c == lf || flags.contains(.number)) {
-            if flags.contains(.letter) || w.flags(pos + 1).contains(.letter) {
+            if !flags.isDisjoint(with: letters) || !w.flags(pos + 1).isDisjoint(with: letters) {
                 pos += 1
-                while w.flags(pos).contains(.letter) { pos += 1 }
+                while !w.flags(pos).isDisjoint(with: letters) { pos += 1 }
                 emit(pos)
                 continue
             }
@@ -246,9 +259,10 @@ private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end
 
         // ' ?[^\s\p{L}\p{N}]+[\r\n]*' (the first test reads this scalar's presence, as llama.cpp does)
         var f2 = c == space ? w.flags(pos + 1) : flags
-        if f2.isDisjoint(with: [.whitespace, .letter, .number]) && flags.contains(.present) {
+        let other = letters.union([.whitespace, .number])
+        if f2.isDisjoint(with: other) && flags.contains(.present) {
             if c == space { pos += 1 }
-            while f2.isDisjoint(with: [.whitespace, .letter, .number]) && f2.contains(.present) {
+            while f2.isDisjoint(with: other) && f2.contains(.present) {
                 pos += 1
                 f2 = w.flags(pos)
             }
