@@ -19,6 +19,10 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     /// Qwen 3.5: Qwen 2's expression with combining marks inside letter runs: `[\p{L}\p{M}]+`, and
     /// `[^\s\p{L}\p{M}\p{N}]` for the rest (llama.cpp's unicode_regex_split_custom_qwen35).
     case qwen35
+    /// DeepSeek Coder: llama.cpp applies five expressions in turn, each splitting every piece into its
+    /// matches and the text between them: `[\r\n]`, `\s?\p{L}+`, `\s?\p{P}+`, `[一-龥ࠀ-一가-퟿]+`, `\p{N}`
+    /// (std::regex over its "collapsed" text: see `splitDeepseekCoder`).
+    case deepseekCoder = "deepseek-coder"
 
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, with the aliases llama.cpp accepts.
     public init?(ggufName name: String) {
@@ -35,6 +39,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
             self = .qwen2
         case "qwen35":
             self = .qwen35
+        case "deepseek-coder":
+            self = .deepseekCoder
         default:
             return nil
         }
@@ -63,6 +69,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
                 splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: .letter, &ends)
             case .qwen35:
                 splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: [.letter, .mark], &ends)
+            case .deepseekCoder:
+                splitDeepseekCoder(cps, &ends)
             }
         }
         return ends
@@ -79,6 +87,8 @@ struct UnicodeFlags: OptionSet, Sendable {
     static let present = UnicodeFlags(rawValue: 8)
     /// `\p{M}`: Mn Mc Me (llama.cpp's ACCENT_MARK).
     static let mark = UnicodeFlags(rawValue: 16)
+    /// `\p{P}`: Pc Pd Ps Pe Pi Pf Po.
+    static let punctuation = UnicodeFlags(rawValue: 32)
 
     private static let ascii: [UnicodeFlags] = (0 ..< 128).map { compute(UInt32($0)) }
 
@@ -105,6 +115,9 @@ struct UnicodeFlags: OptionSet, Sendable {
             f.insert(.number)
         case .nonspacingMark, .spacingMark, .enclosingMark:
             f.insert(.mark)
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            f.insert(.punctuation)
         default:
             break
         }
@@ -339,4 +352,82 @@ enum ByteUnicode {
         for b in 0 ..< 256 where scalarOfByte[b] >= 0x100 { d[scalarOfByte[b]] = UInt8(b) }
         return d
     }()
+}
+
+// MARK: - Sequential expressions (llama.cpp's std::regex path)
+
+/// DeepSeek Coder's five expressions, each applied to every piece the previous ones left (matches and
+/// the gaps between them both stay pieces), as llama.cpp's unicode_regex_split does.
+///
+/// llama.cpp runs expressions with `\p{…}` through std::regex on a "collapsed" text: ASCII stays
+/// itself, other whitespace becomes \v, and other scalars one byte per category (letter,
+/// punctuation, number, …), with `\p{L}` = [A-Za-z] ∪ letters, `\p{P}` = ASCII
+/// `!-#%-*,-/:-;?-@[-]_{}` ∪ punctuation, `\p{N}` = [0-9] ∪ numbers, `\s` = ASCII [\t-\r ] ∪
+/// other whitespace. The CJK range expression runs on the scalars themselves.
+private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+    func flags(_ c: UInt32) -> UnicodeFlags { UnicodeFlags.of(c) }
+    func isSpace(_ c: UInt32) -> Bool { c < 128 ? (c == 32 || (9...13).contains(c)) : flags(c).contains(.whitespace) }
+    func isLetter(_ c: UInt32) -> Bool {
+        c < 128 ? ((65...90).contains(c) || (97...122).contains(c)) : (!isSpace(c) && flags(c).contains(.letter))
+    }
+    func isPunct(_ c: UInt32) -> Bool {
+        if c < 128 {
+            return (0x21...0x23).contains(c) || (0x25...0x2A).contains(c) || (0x2C...0x2F).contains(c)
+                || (0x3A...0x3B).contains(c) || (0x3F...0x40).contains(c) || (0x5B...0x5D).contains(c)
+                || c == 0x5F || c == 0x7B || c == 0x7D
+        }
+        return !isSpace(c) && flags(c).contains(.punctuation)
+    }
+    func isNumber(_ c: UInt32) -> Bool { c < 128 ? (48...57).contains(c) : (!isSpace(c) && flags(c).contains(.number)) }
+    func isCJK(_ c: UInt32) -> Bool { (0x0800...0x9FA5).contains(c) || (0xAC00...0xD7FF).contains(c) }
+
+    /// Matches of one expression inside `piece`, left to right.
+    typealias Matcher = (Range<Int>) -> [Range<Int>]
+    let newline: Matcher = { r in r.filter { cps[$0] == 13 || cps[$0] == 10 }.map { $0..<($0 + 1) } }
+    func spaceThenRun(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
+        { r in
+            var out: [Range<Int>] = [], i = r.lowerBound
+            while i < r.upperBound {
+                var j = i
+                if isSpace(cps[i]) && i + 1 < r.upperBound && inRun(cps[i + 1]) { j = i + 1 }
+                if inRun(cps[j]) {
+                    var k = j
+                    while k < r.upperBound && inRun(cps[k]) { k += 1 }
+                    out.append(i..<k)
+                    i = k
+                } else {
+                    i += 1
+                }
+            }
+            return out
+        }
+    }
+    let cjk: Matcher = { r in
+        var out: [Range<Int>] = [], i = r.lowerBound
+        while i < r.upperBound {
+            guard isCJK(cps[i]) else { i += 1; continue }
+            var k = i
+            while k < r.upperBound && isCJK(cps[k]) { k += 1 }
+            out.append(i..<k)
+            i = k
+        }
+        return out
+    }
+    let digit: Matcher = { r in r.filter { isNumber(cps[$0]) }.map { $0..<($0 + 1) } }
+
+    var pieces: [Range<Int>] = cps.isEmpty ? [] : [0..<cps.count]
+    for match in [newline, spaceThenRun(isLetter), spaceThenRun(isPunct), cjk, digit] {
+        var next: [Range<Int>] = []
+        for p in pieces {
+            var at = p.lowerBound
+            for m in match(p) {
+                if m.lowerBound > at { next.append(at..<m.lowerBound) }
+                next.append(m)
+                at = m.upperBound
+            }
+            if at < p.upperBound { next.append(at..<p.upperBound) }
+        }
+        pieces = next
+    }
+    ends += pieces.map(\.upperBound)
 }

@@ -106,6 +106,8 @@ public final class Tokenizer: Sendable {
                 cleanSpaces = !["qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open"].contains(preName)
             case .qwen35:
                 cleanSpaces = false
+            case .deepseekCoder:
+                cleanSpaces = false
             case .gpt2:
                 cleanSpaces = !["trillion", "granite-docling"].contains(preName)
             }
