@@ -392,6 +392,8 @@ DEEPSEEK_CODER_RES = [
     "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+",
     r"(?:[0-9]|(?![\x00-\x7f])\p{N})",
 ]
+# Falcon's first expression `[\p{P}\$\+<=>\^~\|`]+` on llama.cpp's collapsed text.
+FALCON_PUNCT_RE = r"(?:[!-#%-*,-/:-;?-@\[-\]_{}$+<=>^~|`]|(?![\x00-\x7f])\p{P})+"
 
 PRETOKENIZER_CASES = [
     "Hello world! 123", "I'm you're they'll it's we've I'd don't", "'s 't 're", "x's", "'S 'T 'RE 'VE 'M 'LL 'D",
@@ -412,6 +414,7 @@ def pretokenizer_cases():
     gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
     qwen35 = regex.compile(QWEN35_RE)
     deepseek_coder = [regex.compile(e) for e in DEEPSEEK_CODER_RES]
+    falcon = [regex.compile(FALCON_PUNCT_RE), gpt2, regex.compile(r"[0-9][0-9][0-9]")]
 
     def sequential(exprs, text):
         """llama.cpp's unicode_regex_split: each expression splits every piece into matches and gaps."""
@@ -444,7 +447,7 @@ def pretokenizer_cases():
 
     return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
              "qwen2": qwen2.findall(t), "qwen35": qwen35.findall(t),
-             "deepseek-coder": sequential(deepseek_coder, t)} for t in PRETOKENIZER_CASES]
+             "deepseek-coder": sequential(deepseek_coder, t), "falcon": sequential(falcon, t)} for t in PRETOKENIZER_CASES]
 
 
 def main():

@@ -23,6 +23,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     /// matches and the text between them: `[\r\n]`, `\s?\p{L}+`, `\s?\p{P}+`, `[一-龥ࠀ-一가-퟿]+`, `\p{N}`
     /// (std::regex over its "collapsed" text: see `splitDeepseekCoder`).
     case deepseekCoder = "deepseek-coder"
+    /// Falcon: `[\p{P}\$\+<=>\^~\|`]+`, then GPT-2's expression, then `[0-9][0-9][0-9]`, in turn.
+    case falcon
 
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, with the aliases llama.cpp accepts.
     public init?(ggufName name: String) {
@@ -41,6 +43,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
             self = .qwen35
         case "deepseek-coder":
             self = .deepseekCoder
+        case "falcon":
+            self = .falcon
         default:
             return nil
         }
@@ -71,6 +75,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
                 splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: [.letter, .mark], &ends)
             case .deepseekCoder:
                 splitDeepseekCoder(cps, &ends)
+            case .falcon:
+                splitFalcon(cps, &ends)
             }
         }
         return ends
@@ -356,15 +362,51 @@ enum ByteUnicode {
 
 // MARK: - Sequential expressions (llama.cpp's std::regex path)
 
-/// DeepSeek Coder's five expressions, each applied to every piece the previous ones left (matches and
-/// the gaps between them both stay pieces), as llama.cpp's unicode_regex_split does.
+/// DeepSeek Coder's five expressions in turn (see `Collapsed` for the classes).
+private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+    let c = Collapsed(cps: cps)
+    let newline: Collapsed.Matcher = { r in r.filter { cps[$0] == 13 || cps[$0] == 10 }.map { $0..<($0 + 1) } }
+    let digit: Collapsed.Matcher = { r in r.filter { c.isNumber(cps[$0]) }.map { $0..<($0 + 1) } }
+    c.split([newline, c.spaceThenRun(c.isLetter), c.spaceThenRun(c.isPunct), c.runs(Collapsed.isCJK), digit], &ends)
+}
+
+/// Falcon's three expressions in turn: punctuation and `$+<=>^~|`` runs (collapsed: non-ASCII
+/// punctuation counts, non-ASCII symbols do not), GPT-2's expression (llama.cpp's custom GPT-2
+/// splitter), then each `[0-9][0-9][0-9]` (on the scalars, left to right).
+private func splitFalcon(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+    let c = Collapsed(cps: cps)
+    let symbols: Set<UInt32> = [0x24, 0x2B, 0x3C, 0x3D, 0x3E, 0x5E, 0x7E, 0x7C, 0x60]
+    let punct = c.runs { c.isPunct($0) || symbols.contains($0) }
+    let gpt2: Collapsed.Matcher = { r in
+        var e: [Int] = []
+        splitGPT2(cps, r.lowerBound, r.upperBound, &e)
+        var out: [Range<Int>] = [], at = r.lowerBound
+        for x in e where x > at { out.append(at..<x); at = x }
+        return out
+    }
+    let digits: Collapsed.Matcher = { r in
+        var out: [Range<Int>] = [], i = r.lowerBound
+        while i + 3 <= r.upperBound {
+            if (i..<(i + 3)).allSatisfy({ (48...57).contains(cps[$0]) }) { out.append(i..<(i + 3)); i += 3 } else { i += 1 }
+        }
+        return out
+    }
+    c.split([punct, gpt2, digits], &ends)
+}
+
+/// The character classes of llama.cpp's std::regex path, and its piece-by-piece splitting.
 ///
 /// llama.cpp runs expressions with `\p{…}` through std::regex on a "collapsed" text: ASCII stays
-/// itself, other whitespace becomes \v, and other scalars one byte per category (letter,
-/// punctuation, number, …), with `\p{L}` = [A-Za-z] ∪ letters, `\p{P}` = ASCII
-/// `!-#%-*,-/:-;?-@[-]_{}` ∪ punctuation, `\p{N}` = [0-9] ∪ numbers, `\s` = ASCII [\t-\r ] ∪
-/// other whitespace. The CJK range expression runs on the scalars themselves.
-private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+/// itself, other whitespace becomes \v, and other scalars one byte per category, so `\p{L}` =
+/// [A-Za-z] ∪ letters, `\p{P}` = ASCII `!-#%-*,-/:-;?-@[-]_{}` ∪ punctuation, `\p{N}` = [0-9] ∪
+/// numbers, `\s` = ASCII [\t-\r ] ∪ other whitespace. Expressions without categories run on the
+/// scalars themselves. Each expression splits every piece the previous ones left into its matches
+/// and the gaps between them (unicode_regex_split).
+private struct Collapsed {
+    let cps: UnsafeBufferPointer<UInt32>
+    /// Matches of one expression inside a piece, left to right.
+    typealias Matcher = (Range<Int>) -> [Range<Int>]
+
     func flags(_ c: UInt32) -> UnicodeFlags { UnicodeFlags.of(c) }
     func isSpace(_ c: UInt32) -> Bool { c < 128 ? (c == 32 || (9...13).contains(c)) : flags(c).contains(.whitespace) }
     func isLetter(_ c: UInt32) -> Bool {
@@ -379,11 +421,10 @@ private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inou
         return !isSpace(c) && flags(c).contains(.punctuation)
     }
     func isNumber(_ c: UInt32) -> Bool { c < 128 ? (48...57).contains(c) : (!isSpace(c) && flags(c).contains(.number)) }
-    func isCJK(_ c: UInt32) -> Bool { (0x0800...0x9FA5).contains(c) || (0xAC00...0xD7FF).contains(c) }
+    /// `[一-龥ࠀ-一가-퟿]` (on scalars).
+    static func isCJK(_ c: UInt32) -> Bool { (0x0800...0x9FA5).contains(c) || (0xAC00...0xD7FF).contains(c) }
 
-    /// Matches of one expression inside `piece`, left to right.
-    typealias Matcher = (Range<Int>) -> [Range<Int>]
-    let newline: Matcher = { r in r.filter { cps[$0] == 13 || cps[$0] == 10 }.map { $0..<($0 + 1) } }
+    /// `\s?X+`: an optional whitespace scalar before a run.
     func spaceThenRun(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
         { r in
             var out: [Range<Int>] = [], i = r.lowerBound
@@ -402,32 +443,38 @@ private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inou
             return out
         }
     }
-    let cjk: Matcher = { r in
-        var out: [Range<Int>] = [], i = r.lowerBound
-        while i < r.upperBound {
-            guard isCJK(cps[i]) else { i += 1; continue }
-            var k = i
-            while k < r.upperBound && isCJK(cps[k]) { k += 1 }
-            out.append(i..<k)
-            i = k
-        }
-        return out
-    }
-    let digit: Matcher = { r in r.filter { isNumber(cps[$0]) }.map { $0..<($0 + 1) } }
 
-    var pieces: [Range<Int>] = cps.isEmpty ? [] : [0..<cps.count]
-    for match in [newline, spaceThenRun(isLetter), spaceThenRun(isPunct), cjk, digit] {
-        var next: [Range<Int>] = []
-        for p in pieces {
-            var at = p.lowerBound
-            for m in match(p) {
-                if m.lowerBound > at { next.append(at..<m.lowerBound) }
-                next.append(m)
-                at = m.upperBound
+    /// `X+`.
+    func runs(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
+        { r in
+            var out: [Range<Int>] = [], i = r.lowerBound
+            while i < r.upperBound {
+                guard inRun(cps[i]) else { i += 1; continue }
+                var k = i
+                while k < r.upperBound && inRun(cps[k]) { k += 1 }
+                out.append(i..<k)
+                i = k
             }
-            if at < p.upperBound { next.append(at..<p.upperBound) }
+            return out
         }
-        pieces = next
     }
-    ends += pieces.map(\.upperBound)
+
+    /// Applies the expressions in turn and appends the end of every final piece.
+    func split(_ matchers: [Matcher], _ ends: inout [Int]) {
+        var pieces: [Range<Int>] = cps.isEmpty ? [] : [0..<cps.count]
+        for match in matchers {
+            var next: [Range<Int>] = []
+            for p in pieces {
+                var at = p.lowerBound
+                for m in match(p) {
+                    if m.lowerBound > at { next.append(at..<m.lowerBound) }
+                    next.append(m)
+                    at = m.upperBound
+                }
+                if at < p.upperBound { next.append(at..<p.upperBound) }
+            }
+            pieces = next
+        }
+        ends += pieces.map(\.upperBound)
+    }
 }

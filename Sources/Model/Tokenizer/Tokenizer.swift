@@ -108,6 +108,8 @@ public final class Tokenizer: Sendable {
                 cleanSpaces = false
             case .deepseekCoder:
                 cleanSpaces = false
+            case .falcon:
+                break
             case .gpt2:
                 cleanSpaces = !["trillion", "granite-docling"].contains(preName)
             }
