@@ -5,7 +5,9 @@
 /// tokens, not a regex engine). Character classes are Unicode general categories:
 /// `\p{L}` = Lu Ll Lt Lm Lo, `\p{N}` = Nd Nl No, and `\s` = the White_Space property — the same
 /// tables llama.cpp generates from UnicodeData.txt (`scripts/gen-unicode-data.py`), as of the
-/// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1).
+/// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1). The pre-tokenizers that
+/// llama.cpp runs through std::regex instead (deepseek-coder, falcon) follow its "collapsed" classes
+/// (`Collapsed`, below). Each is checked against llama.cpp's own test vectors (TokenizerVectorTests).
 public enum PreTokenizer: String, Sendable, CaseIterable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2 = "gpt-2"
