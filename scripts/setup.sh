@@ -10,6 +10,11 @@ SMOL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOL_SHA=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 GEMMA_FILE="gemma-3-270m-q4_k_m.gguf"
 GEMMA_SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
+# llama.cpp's own tokenizer test vectors (vendor/llama.cpp/models/ggml-vocab-*.gguf + .inp/.out), from
+# the llama-cpp-python sdist on PyPI, unpacked into $HOPSCOPE_HOME/llama-vocab.
+LLAMA_SDIST="llama_cpp_python-0.3.36.tar.gz"
+LLAMA_SDIST_SHA=832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e
+VOCAB_DIR="$HOME_DIR/llama-vocab"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -64,5 +69,16 @@ if [ "${HOPSCOPE_SKIP_GEMMA:-0}" != 1 ]; then
     mv "$MODELS/$GEMMA_FILE.partial" "$MODELS/$GEMMA_FILE"
     rm -rf "$tmp"; trap - EXIT
   fi
+fi
+if [ "${HOPSCOPE_SKIP_VOCAB:-0}" != 1 ] && [ ! -f "$VOCAB_DIR/.complete-$LLAMA_SDIST_SHA" ]; then
+  say "fetching llama.cpp's tokenizer test vectors from PyPI (llama-cpp-python==0.3.36 sdist, 77 MB)"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp" llama-cpp-python==0.3.36 >&2
+  [ "$(sha "$tmp/$LLAMA_SDIST")" = "$LLAMA_SDIST_SHA" ] || { say "checksum mismatch for $LLAMA_SDIST (expected $LLAMA_SDIST_SHA)"; exit 1; }
+  mkdir -p "$VOCAB_DIR"
+  tar -xzf "$tmp/$LLAMA_SDIST" -C "$tmp" --wildcards '*/vendor/llama.cpp/models/ggml-vocab-*'
+  cp "$tmp"/llama_cpp_python-0.3.36/vendor/llama.cpp/models/ggml-vocab-* "$VOCAB_DIR/"
+  touch "$VOCAB_DIR/.complete-$LLAMA_SDIST_SHA"
+  rm -rf "$tmp"; trap - EXIT
 fi
 say "ready: $MODELS"

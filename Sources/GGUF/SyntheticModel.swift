@@ -38,6 +38,8 @@ public struct SyntheticModel: Sendable {
     public var seed: UInt64 = 1
     public var tokenizer: Tokenizer = .bytes
     public var name = "synthetic"
+    /// The family's variant features (SyntheticModel+Families.swift); the default is a plain llama file.
+    public var family = FamilyFeatures()
 
     /// Types whose random blocks this generator knows how to scale.
     public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K]
@@ -59,10 +61,14 @@ public struct SyntheticModel: Sendable {
         return m
     }
 
-    public var headDim: Int { dim / heads }
+    public var headDim: Int { family.headDim ?? dim / heads }
 
     /// (name, shape as ggml's ne — [in, out] for matrices — and type) of every tensor, in file order.
     public var tensorList: [(name: String, shape: [Int], type: GGMLType)] {
+        family.architecture != "llama" || family != FamilyFeatures() ? familyTensorList : llamaTensorList
+    }
+
+    private var llamaTensorList: [(name: String, shape: [Int], type: GGMLType)] {
         var out: [(String, [Int], GGMLType)] = [("token_embd.weight", [dim, vocab], embeddingType ?? type)]
         let kvDim = kvHeads * headDim
         for l in 0..<layers {
@@ -91,7 +97,7 @@ public struct SyntheticModel: Sendable {
 
     /// A writer holding this model's metadata and tensor sources (add more before writing if needed).
     public func writer() throws(GGUFError) -> GGUFWriter {
-        guard dim > 0, layers > 0, ffn > 0, heads > 0, kvHeads > 0, dim % heads == 0, heads % kvHeads == 0 else {
+        guard dim > 0, layers > 0, ffn > 0, heads > 0, kvHeads > 0, family.headDim != nil || dim % heads == 0, heads % kvHeads == 0 else {
             throw GGUFError(.badValue, "synthetic model shape: dim \(dim) must divide into \(heads) heads, heads into \(kvHeads) kv heads")
         }
         for t in Set([type, embeddingType ?? type]) where !Self.supportedTypes.contains(t) {
@@ -102,28 +108,31 @@ public struct SyntheticModel: Sendable {
             throw GGUFError(.badValue, "synthetic model shape: dim \(dim) and ffn \(ffn) must be multiples of \(t)'s \(t.blockElements)-element blocks")
         }
         var w = GGUFWriter()
-        w.set("general.architecture", .string("llama"))
+        let a = family.architecture + "."
+        w.set("general.architecture", .string(family.architecture))
         w.set("general.type", .string("model"))
         w.set("general.name", .string(name))
-        w.set("llama.block_count", .uint32(UInt32(layers)))
-        w.set("llama.context_length", .uint32(UInt32(context)))
-        w.set("llama.embedding_length", .uint32(UInt32(dim)))
-        w.set("llama.feed_forward_length", .uint32(UInt32(ffn)))
-        w.set("llama.attention.head_count", .uint32(UInt32(heads)))
-        w.set("llama.attention.head_count_kv", .uint32(UInt32(kvHeads)))
-        w.set("llama.rope.freq_base", .float32(ropeBase))
-        w.set("llama.attention.layer_norm_rms_epsilon", .float32(rmsEpsilon))
+        w.set(a + "block_count", .uint32(UInt32(layers)))
+        w.set(a + "context_length", .uint32(UInt32(context)))
+        w.set(a + "embedding_length", .uint32(UInt32(dim)))
+        w.set(a + "feed_forward_length", .uint32(UInt32(ffn)))
+        w.set(a + "attention.head_count", .uint32(UInt32(heads)))
+        w.set(a + "attention.head_count_kv", .uint32(UInt32(kvHeads)))
+        w.set(a + "rope.freq_base", .float32(ropeBase))
+        w.set(a + "attention.layer_norm_rms_epsilon", .float32(rmsEpsilon))
         w.set("general.file_type", .uint32(Self.fileType(type)))
-        w.set("llama.vocab_size", .uint32(UInt32(vocab)))
-        w.set("llama.rope.dimension_count", .uint32(UInt32(headDim)))
+        w.set(a + "vocab_size", .uint32(UInt32(vocab)))
+        w.set(a + "rope.dimension_count", .uint32(UInt32(family.ropeDims ?? headDim)))
+        addFamilyMetadata(to: &w)
         try addTokenizer(to: &w)
         w.set("general.quantization_version", .uint32(2))
 
         for t in tensorList {
             let seed = self.seed ^ Self.fnv1a(t.name)
             let isNorm = t.shape.count == 1
+            let kind = Self.vectorKind(t.name)
             // Embedding rows (and the tied output) get 1/√dim so logits from unit-RMS states stay O(1).
-            let sigma = isNorm ? 0.05 : 1 / Float(t.shape[0]).squareRoot()
+            let sigma = isNorm ? (kind == .bias ? 0.1 : 0.05) : 1 / Float(t.shape[0]).squareRoot()
             try w.addTensor(t.name, type: t.type, shape: t.shape) { out in
                 var rng = SplitMix(seed: seed)
                 var buf: [UInt8] = []
@@ -136,7 +145,7 @@ public struct SyntheticModel: Sendable {
                     buf.removeAll(keepingCapacity: true)
                     for _ in 0..<n {
                         if isNorm {
-                            Self.appendNorm(&buf, count: t.shape[0], spread: sigma, &rng)
+                            Self.appendVector(&buf, kind, count: t.shape[0], spread: sigma, &rng)
                         } else {
                             Self.appendRandomRow(&buf, t.type, count: t.shape[0], sigma: sigma, &rng)
                         }
@@ -217,9 +226,24 @@ public struct SyntheticModel: Sendable {
         return h
     }
 
-    private static func appendNorm(_ buf: inout [UInt8], count: Int, spread: Float, _ rng: inout SplitMix) {
+    /// What a 1-D tensor holds: norm weights ≈ 1, biases ≈ 0, RoPE frequency factors in [1, 8].
+    enum VectorKind { case norm, bias, ropeFactors }
+
+    static func vectorKind(_ name: String) -> VectorKind {
+        if name.hasSuffix(".bias") { return .bias }
+        if name.hasPrefix("rope_") { return .ropeFactors }
+        return .norm
+    }
+
+    private static func appendVector(_ buf: inout [UInt8], _ kind: VectorKind, count: Int, spread: Float, _ rng: inout SplitMix) {
         for _ in 0..<count {
-            let v = 1 + spread * rng.uniform()
+            let u = rng.uniform()
+            let v: Float
+            switch kind {
+            case .norm: v = 1 + spread * u
+            case .bias: v = spread * u
+            case .ropeFactors: v = 4.5 + 3.5 * u
+            }
             withUnsafeBytes(of: v.bitPattern.littleEndian) { buf.append(contentsOf: $0) }
         }
     }

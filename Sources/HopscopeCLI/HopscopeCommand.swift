@@ -12,7 +12,7 @@ public struct HopscopeCommand: ParsableCommand {
         subcommands: [
             ExploreCommand.self, ReplayCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
             DumpCommand.self, LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, ValidateCommand.self,
-            EvaluateCommand.self, SweepCommand.self, ReportCommand.self, BenchCommand.self, SyntheticCommand.self,
+            EvaluateCommand.self, SweepCommand.self, ReportCommand.self, BenchCommand.self, InfoCommand.self, SyntheticCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )

@@ -4,7 +4,13 @@ import GGUF
 import Analysis
 
 /// `hopscope synthetic`: writes a llama-architecture GGUF of a benchmark shape with deterministic
-/// random weights (for `make bench`; no real 7B model is downloaded). Hidden: a tool, not an analysis.
+/// random weights (for `make bench`; no real 7B model is downloaded), or, with `--family`, one of the
+/// tiny F32 files of the family fidelity tests (the golden script runs llama.cpp on the same bytes):
+///
+/// ```
+/// $ hopscope synthetic --family qwen3 --seed 1 --out /tmp/qwen3.gguf
+/// ```
+/// Hidden: a tool, not an analysis.
 struct SyntheticCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthetic", abstract: "Write a synthetic benchmark-shaped GGUF (random weights).", shouldDisplay: false)
@@ -12,9 +18,18 @@ struct SyntheticCommand: ParsableCommand {
     @Option(help: "Shape: llama2-7b (dim 4096, 32 layers, ffn 11008, 32 heads).") var preset = "llama2-7b"
     @Option(help: "Weight type: q4_0, q4_1, q5_0, q8_0, q4_k, q6_k.") var type = "q4_0"
     @Option(help: "Copy the tokenizer (and vocabulary size) from this GGUF (default: the installed SmolLM2).") var tokenizerFrom: String?
+    @Option(help: "A tiny family test file instead: \(SyntheticModel.familyCases.joined(separator: ", ")).") var family: String?
+    @Option(help: "Seed of the random weights (with --family).") var seed: UInt64 = 1
     @Option(help: "Output path.") var out: String
 
     func run() throws {
+        if let family {
+            guard let spec = SyntheticModel.familyCase(family, seed: seed) else {
+                throw CLIError("--family: unknown '\(family)' (known: \(SyntheticModel.familyCases.joined(separator: ", ")))")
+            }
+            try spec.write(to: out)
+            return
+        }
         guard preset == "llama2-7b" else { throw CLIError("--preset: unknown shape '\(preset)' (known: llama2-7b)") }
         let types: [String: GGMLType] = ["q4_0": .q4_0, "q4_1": .q4_1, "q5_0": .q5_0, "q8_0": .q8_0, "q4_k": .q4_K, "q6_k": .q6_K]
         guard let t = types[type.lowercased()] else { throw CLIError("--type: unknown '\(type)' (known: q4_0, q4_1, q5_0, q8_0, q4_k, q6_k)") }

@@ -1,6 +1,12 @@
 import CKernels
+import Foundation
 
-/// The decoder stack of llama, qwen2 and gemma3 models: one forward function, hook points between its steps.
+/// The decoder stack of every family (Families/): one forward function, hook points between its steps.
+///
+/// The family decides the variant steps (pre/post norms, biases, q/k norms, activation, soft-caps,
+/// sliding windows, RoPE); the hook points mean the same in every family: the embedding output, the
+/// attention output and the MLP output of block l (after their post-norms, the values added to the
+/// residual stream), the block output, and attention edges.
 ///
 /// Rows of a batch may belong to different sequences (each with its own KV cache) and may enter at
 /// different layers (rows sorted by `startLayer`), so a back-patching grid runs as one batch.
@@ -8,9 +14,14 @@ public final class Transformer: @unchecked Sendable {
     public let config: ModelConfig
     let weights: ModelWeights
 
+    /// RoPE of global and of sliding-window layers.
+    let ropeGlobal, ropeLocal: Rope
+
     init(config: ModelConfig, weights: ModelWeights) {
         self.config = config
         self.weights = weights
+        ropeGlobal = Rope(style: config.ropeStyle, dims: config.ropeDims, parameters: config.rope, factors: weights.ropeFactors)
+        ropeLocal = Rope(style: config.ropeStyle, dims: config.ropeDims, parameters: config.ropeLocal, factors: weights.ropeFactors)
     }
 
     /// Runs `rows` through the model, writing their keys and values into `caches`.
@@ -67,20 +78,19 @@ public final class Transformer: @unchecked Sendable {
             let a = active
             let w = weights.blocks[l]
 
-            // Attention: norm → q, k, v (+ bias, + per-head norm) → rope → cache → softmax(q·k)·v → output.
-            for i in 0..<a { VectorMath.rmsNorm(x.p + i * dim, w.attnNorm, xb.p + i * dim, dim, eps: c.normEps) }
-            w.wq.apply(xb.p, n: a, q.p)
-            w.wk.apply(xb.p, n: a, k.p)
-            w.wv.apply(xb.p, n: a, v.p)
-            if let bq = w.bq, let bk = w.bk, let bv = w.bv {
-                for i in 0..<a {
-                    for j in 0..<c.qDim { q.p[i * c.qDim + j] += bq[j] }
-                    for j in 0..<c.kvDim { k.p[i * c.kvDim + j] += bk[j]; v.p[i * c.kvDim + j] += bv[j] }
-                }
-            }
+            // Attention: (norm) → q, k, v (+ bias, + q/k norm) → rope → cache → softmax(q·k)·v → output (+ bias, + post-norm).
+            let attnIn = preNorm(w.attnNorm, x: x.p, into: xb.p, rows: a)
+            w.wq.apply(attnIn, n: a, q.p)
+            w.wk.apply(attnIn, n: a, k.p)
+            w.wv.apply(attnIn, n: a, v.p)
+            addBias(w.bq, q.p, rows: a, width: c.qDim)
+            addBias(w.bk, k.p, rows: a, width: c.kvDim)
+            addBias(w.bv, v.p, rows: a, width: c.kvDim)
             if let qn = w.qNorm, let kn = w.kNorm {
-                for h in 0..<(a * c.heads) { VectorMath.rmsNorm(q.p + h * c.headDim, qn, q.p + h * c.headDim, c.headDim, eps: c.normEps) }
-                for h in 0..<(a * c.kvHeads) { VectorMath.rmsNorm(k.p + h * c.headDim, kn, k.p + h * c.headDim, c.headDim, eps: c.normEps) }
+                // Per head (qwen3, gemma3) or over the whole projection (olmo2).
+                let (qw, kw) = c.qkNorm == .whole ? (c.qDim, c.kvDim) : (c.headDim, c.headDim)
+                for h in 0..<(a * c.qDim / qw) { VectorMath.rmsNorm(q.p + h * qw, qn, q.p + h * qw, qw, eps: c.normEps) }
+                for h in 0..<(a * c.kvDim / kw) { VectorMath.rmsNorm(k.p + h * kw, kn, k.p + h * kw, kw, eps: c.normEps) }
             }
             applyRope(layer: l, rows: rows, active: a, q: q.p, k: k.p)
             for i in 0..<a {
@@ -92,22 +102,27 @@ public final class Transformer: @unchecked Sendable {
                                   blocked: hooks?.blockedEdges[l], record: hooks?.recordAttention.contains(l) == true)
             if let means { result.attention[l] = means }
             w.wo.apply(att.p, n: a, sub.p)
+            addBias(w.bo, sub.p, rows: a, width: dim)
             if let post = w.postAttnNorm {
                 for i in 0..<a { VectorMath.rmsNorm(sub.p + i * dim, post, sub.p + i * dim, dim, eps: c.normEps) }
             }
             sites?.apply(.attention(l), sub.p, active: a, into: &result)
             for i in 0..<(a * dim) { x.p[i] += sub.p[i] }
 
-            // MLP: norm → act(gate) · up → down.
-            for i in 0..<a { VectorMath.rmsNorm(x.p + i * dim, w.ffnNorm, xb.p + i * dim, dim, eps: c.normEps) }
-            w.gate.apply(xb.p, n: a, hb.p)
-            w.up.apply(xb.p, n: a, hb2.p)
-            if c.architecture == .gemma3 {
+            // MLP: (norm) → act(gate) · up → down (+ biases, + post-norm).
+            let mlpIn = preNorm(w.ffnNorm, x: x.p, into: xb.p, rows: a)
+            w.gate.apply(mlpIn, n: a, hb.p)
+            w.up.apply(mlpIn, n: a, hb2.p)
+            addBias(w.bGate, hb.p, rows: a, width: c.ffnDim)
+            addBias(w.bUp, hb2.p, rows: a, width: c.ffnDim)
+            switch c.activation {
+            case .geluTanh:
                 for i in 0..<(a * c.ffnDim) { hb.p[i] = VectorMath.geluTanh(hb.p[i]) * hb2.p[i] }
-            } else {
+            case .silu:
                 hs_silu_mul(hb.p, hb2.p, Int64(a * c.ffnDim))
             }
             w.down.apply(hb.p, n: a, sub.p)
+            addBias(w.bDown, sub.p, rows: a, width: dim)
             if let post = w.postFfnNorm {
                 for i in 0..<a { VectorMath.rmsNorm(sub.p + i * dim, post, sub.p + i * dim, dim, eps: c.normEps) }
             }
@@ -147,7 +162,29 @@ public final class Transformer: @unchecked Sendable {
         }
         var out = [Float](repeating: 0, count: count * config.vocabSize)
         out.withUnsafeMutableBufferPointer { weights.output.apply(normed.p, n: count, $0.baseAddress!) }
+        if let b = weights.outputBias {
+            for i in 0..<count { for j in 0..<config.vocabSize { out[i * config.vocabSize + j] += b[j] } }
+        }
+        if let cap = config.finalSoftcap {
+            for i in out.indices { out[i] = cap * tanhf(out[i] / cap) }
+        }
         return out
+    }
+
+    /// The RMS-normed rows of `x` in `into`, or `x` itself for a family without pre-norms (olmo2).
+    private func preNorm(_ weight: [Float]?, x: UnsafeMutablePointer<Float>, into xb: UnsafeMutablePointer<Float>, rows a: Int) -> UnsafeMutablePointer<Float> {
+        guard let weight else { return x }
+        let dim = config.dim
+        for i in 0..<a { VectorMath.rmsNorm(x + i * dim, weight, xb + i * dim, dim, eps: config.normEps) }
+        return xb
+    }
+
+    /// Adds `bias` (width,) to each of `rows` rows.
+    private func addBias(_ bias: [Float]?, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for i in 0..<rows { for j in 0..<width { y[i * width + j] += b[j] } }
+        }
     }
 
     // MARK: Steps
@@ -163,8 +200,7 @@ public final class Transformer: @unchecked Sendable {
 
     private func applyRope(layer l: Int, rows: [BatchRow], active a: Int, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>) {
         let c = config
-        let base = c.isLocal(l) ? (c.ropeBaseLocal ?? c.ropeBase) : c.ropeBase
-        let rope = Rope(style: c.ropeStyle, dims: c.ropeDims, base: base)
+        let rope = c.isLocal(l) ? ropeLocal : ropeGlobal
         let half = c.ropeDims / 2
         let cs = Buffer(2 * half)
         defer { cs.free() }
@@ -205,6 +241,9 @@ public final class Transformer: @unchecked Sendable {
                             for j in 0..<count {
                                 scores.p[first - lo + j] = VectorMath.dot(qh, key + j * kvDim + kvOff, headDim) * scale
                             }
+                        }
+                        if let cap = c.attentionSoftcap {
+                            for j in 0..<span { scores.p[j] = cap * tanhf(scores.p[j] / cap) }
                         }
                         if let blocked {
                             for j in 0..<span where blocked.contains(AttentionEdge(query: r.position, key: lo + j)) {

@@ -57,18 +57,49 @@ enum VectorMath {
     }
 }
 
-/// Rotary position embedding tables for one position: cos/sin of each rotated pair.
+/// Rotary position embedding of one kind of layer: the angle of each rotated pair per position.
+///
+/// Pair i turns by θ_i = pos · ω_i; cos and sin are multiplied by `mscale`. ω and mscale follow
+/// llama.cpp's rope_yarn (ggml-cpu ops.cpp) for the config's RopeParameters: frequency factors divide
+/// ω_i, linear scaling multiplies it by 1/factor, YaRN mixes the scaled and unscaled ω_i by its ramp
+/// over the correction dimensions and scales the magnitude by 1 + 0.1·ln(factor).
 struct Rope {
     let style: RopeStyle
     let dims: Int            // rotated dims per head
-    let base: Float
+    let omega: [Double]      // (dims/2,) radians per position
+    let mscale: Float
+
+    init(style: RopeStyle, dims: Int, parameters r: RopeParameters, factors: [Float]?) {
+        self.style = style
+        self.dims = dims
+        let half = dims / 2
+        // YaRN correction dimensions (ggml_rope_yarn_corr_dims, in float as ggml computes them).
+        func corrDim(_ rotations: Float) -> Float {
+            Float(dims) * logf(Float(r.originalContext) / (rotations * 2 * Float.pi)) / (2 * logf(r.base))
+        }
+        let low = max(0, floorf(corrDim(r.betaFast)))
+        let high = min(Float(dims - 1), ceilf(corrDim(r.betaSlow)))
+        var omega = [Double](repeating: 0, count: half)
+        for i in 0..<half {
+            var w = pow(Double(r.base), -2 * Double(i) / Double(dims))
+            if r.usesFactors, let f = factors { w /= Double(f[i]) }
+            var mix: Double = 0
+            if r.extFactor != 0 {
+                let y = (Float(i) - low) / max(0.001, high - low)
+                mix = Double((1 - min(1, max(0, y))) * r.extFactor)
+            }
+            omega[i] = w * (Double(r.freqScale) * (1 - mix) + mix)
+        }
+        self.omega = omega
+        mscale = r.attnFactor * (r.extFactor != 0 ? 1 + 0.1 * logf(1 / r.freqScale) : 1)
+    }
 
     /// cos and sin (dims/2 each) of position `pos`, angles in double so long contexts stay exact.
     func table(_ pos: Int, cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
         for i in 0..<(dims / 2) {
-            let theta = Double(pos) * pow(Double(base), -2 * Double(i) / Double(dims))
-            c[i] = Float(Foundation.cos(theta))
-            s[i] = Float(Foundation.sin(theta))
+            let theta = Double(pos) * omega[i]
+            c[i] = Float(Foundation.cos(theta)) * mscale
+            s[i] = Float(Foundation.sin(theta)) * mscale
         }
     }
 

@@ -20,7 +20,8 @@ import TestSupport
     /// The valid tiny model with edits: metadata set (nil removes), tensors dropped or reshaped
     /// (reshaped tensors keep their type and get zero bytes), written to a temporary file.
     static func variant(_ dir: TemporaryDirectory, set meta: [String: GGUFValue?] = [:], drop: Set<String> = [],
-                        reshape: [String: [Int]] = [:], renamePrefix: (String, String)? = nil) throws -> String {
+                        reshape: [String: [Int]] = [:], renamePrefix: (String, String)? = nil,
+                        add: [(String, [Int])] = []) throws -> String {
         let src = try GGUFFile(bytes: valid)
         var w = GGUFWriter()
         for key in src.metadataKeys {
@@ -40,6 +41,10 @@ import TestSupport
             } else {
                 try w.addTensor(t.name, type: t.type, shape: t.shape, bytes: Array(src.data(t)))
             }
+        }
+        for (name, shape) in add {
+            // F32 ones: norm weights.
+            try w.addTensor(name, type: .f32, shape: shape, bytes: (0..<shape.reduce(1, *)).flatMap { _ in withUnsafeBytes(of: Float(1).bitPattern.littleEndian, Array.init) })
         }
         let path = dir.path("model.gguf")
         try w.write(to: path)
@@ -109,7 +114,7 @@ import TestSupport
         let dir = TemporaryDirectory()
         let e = Self.expectLoadError(try Self.variant(dir, set: ["general.architecture": .string("mamba")]), mentions: [])
         #expect(e == .unsupportedArchitecture("mamba"))
-        #expect(e?.description == "unsupported architecture 'mamba' (supported: llama, qwen2, gemma3)")
+        #expect(e?.description == "unsupported architecture 'mamba' (supported: llama, qwen2, qwen3, gemma2, gemma3, phi3, olmo2)")
     }
 
     @Test func architectureOfTheWrongType() throws {
@@ -137,11 +142,12 @@ import TestSupport
         if case .badTensor? = e {} else { Issue.record("\(String(describing: e))") }
     }
 
-    /// qwen2 needs the Q/K/V biases llama files do not have.
+    /// qwen2's Q/K/V biases are optional, as in llama.cpp (create_tensor_qkv): a llama-shaped file loads.
     @Test func qwen2WithoutBiases() throws {
         let dir = TemporaryDirectory()
         let path = try Self.variant(dir, set: ["general.architecture": .string("qwen2")], renamePrefix: ("llama.", "qwen2."))
-        Self.expectLoadError(path, mentions: ["missing tensor 'blk.0.attn_q.bias'"])
+        let m = try LanguageModel(path: path, availableMemory: nil)
+        #expect(m.config.architecture == "qwen2" && m.transformer.weights.blocks[0].bq == nil)
     }
 
     /// gemma3 needs per-head Q/K norms and post-norms.
@@ -171,8 +177,11 @@ import TestSupport
 
     @Test func metadataDisagreesWithTheTensors() throws {
         let dir = TemporaryDirectory()
-        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64)]),
+        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64), "llama.rope.dimension_count": .uint32(32)]),
                              mentions: ["'token_embd.weight'", "expected [64, 260]"])
+        // Without the matching rope dimension, llama refuses first (llama.cpp: "invalid n_rot").
+        Self.expectLoadError(try Self.variant(dir, set: ["llama.embedding_length": .uint32(64)]),
+                             mentions: ["'llama.rope.dimension_count' = 16", "head dim 32"])
     }
 
     @Test func tokenizerLargerThanTheEmbedding() throws {
@@ -210,12 +219,25 @@ import TestSupport
         Self.expectLoadError(try Self.variant(dir, set: meta), mentions: [mention])
     }
 
-    @Test(arguments: [Int32(0), -5])
+    /// 0 means no sliding window (llama.cpp); a negative window is refused.
+    @Test func gemma3SlidingWindowZeroIsNone() throws {
+        let dir = TemporaryDirectory()
+        let path = try Self.variant(dir, set: ["general.architecture": .string("gemma3"), "gemma3.attention.sliding_window": .int32(0),
+                                               "gemma3.attention.key_length": .uint32(16)],
+                                    renamePrefix: ("llama.", "gemma3."), add: Self.gemmaNorms)
+        #expect(try LanguageModel(path: path, availableMemory: nil).config.slidingWindow == nil)
+    }
+
+    /// The norms a gemma3 block has beyond llama's (1 layer, dim 32, head dim 16).
+    static let gemmaNorms: [(String, [Int])] = [("blk.0.attn_q_norm.weight", [16]), ("blk.0.attn_k_norm.weight", [16]),
+                                                ("blk.0.post_attention_norm.weight", [32]), ("blk.0.post_ffw_norm.weight", [32])]
+
+    @Test(arguments: [Int32(-5)])
     func gemma3SlidingWindowNotPositive(window: Int32) throws {
         let dir = TemporaryDirectory()
         let path = try Self.variant(dir, set: ["general.architecture": .string("gemma3"),
                                                "gemma3.attention.sliding_window": .int32(window)],
-                                    renamePrefix: ("llama.", "gemma3."))
+                                    renamePrefix: ("llama.", "gemma3."), add: Self.gemmaNorms)
         Self.expectLoadError(path, mentions: ["sliding_window \(window)", "must be positive"])
     }
 

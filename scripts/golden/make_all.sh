@@ -6,6 +6,9 @@
 #   Tests/ModelTests/Fixtures/smollm2-logits.{json,npy}, smollm2-blocks-<k>.npy, gemma3-top1.json
 #                                                     make_logits_golden.py
 #   tokenizer golden files                            make_tokenizer_golden.py (if present)
+#   Tests/ModelTests/Fixtures/families/<case>.json, <case>-blocks.npy
+#                                                     make_families_golden.py (tiny files of every family,
+#                                                     written by the release `hopscope synthetic --family`)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-python3}
@@ -26,3 +29,7 @@ fi
 
 echo "== logits and hidden-state golden files" >&2
 "$PY" scripts/golden/make_logits_golden.py
+
+echo "== family golden files (llama.cpp and the float64 family reference)" >&2
+swift build -c release --product hopscope >&2
+HOPSCOPE_BIN="$(swift build -c release --show-bin-path)/hopscope" "$PY" scripts/golden/make_families_golden.py

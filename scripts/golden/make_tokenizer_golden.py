@@ -379,6 +379,21 @@ def detokenize(model, ids):
 GPT2_RE = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3_RE = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_RE = LLAMA3_RE.replace(r"\p{N}{1,3}", r"\p{N}")
+# Qwen 3.5 (tokenizer.json's expression): letter runs take combining marks too.
+QWEN35_RE = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"
+             r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+# DeepSeek Coder's five expressions as llama.cpp runs them (std::regex on its collapsed text: ASCII
+# classes as written, other scalars by category; \s = ASCII [\t-\r ] or other White_Space).
+_WS = r"(?:[\t-\r ]|(?![\x00-\x7f])\s)"
+DEEPSEEK_CODER_RES = [
+    r"[\r\n]",
+    _WS + r"?(?:[A-Za-z]|(?![\x00-\x7f])\p{L})+",
+    _WS + r"?(?:[!-#%-*,-/:-;?-@\[-\]_{}]|(?![\x00-\x7f])\p{P})+",
+    "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+",
+    r"(?:[0-9]|(?![\x00-\x7f])\p{N})",
+]
+# Falcon's first expression `[\p{P}\$\+<=>\^~\|`]+` on llama.cpp's collapsed text.
+FALCON_PUNCT_RE = r"(?:[!-#%-*,-/:-;?-@\[-\]_{}$+<=>^~|`]|(?![\x00-\x7f])\p{P})+"
 
 PRETOKENIZER_CASES = [
     "Hello world! 123", "I'm you're they'll it's we've I'd don't", "'s 't 're", "x's", "'S 'T 'RE 'VE 'M 'LL 'D",
@@ -397,6 +412,26 @@ PRETOKENIZER_CASES = [
 def pretokenizer_cases():
     import regex
     gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
+    qwen35 = regex.compile(QWEN35_RE)
+    deepseek_coder = [regex.compile(e) for e in DEEPSEEK_CODER_RES]
+    falcon = [regex.compile(FALCON_PUNCT_RE), gpt2, regex.compile(r"[0-9][0-9][0-9]")]
+
+    def sequential(exprs, text):
+        """llama.cpp's unicode_regex_split: each expression splits every piece into matches and gaps."""
+        pieces = [text] if text else []
+        for e in exprs:
+            out = []
+            for p in pieces:
+                at = 0
+                for m in e.finditer(p):
+                    if m.start() > at:
+                        out.append(p[at:m.start()])
+                    out.append(m.group())
+                    at = m.end()
+                if at < len(p):
+                    out.append(p[at:])
+            pieces = out
+        return pieces
     number = regex.compile(r"\p{N}")
 
     def smollm(text):
@@ -411,7 +446,8 @@ def pretokenizer_cases():
         return words
 
     return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
-             "qwen2": qwen2.findall(t)} for t in PRETOKENIZER_CASES]
+             "qwen2": qwen2.findall(t), "qwen35": qwen35.findall(t),
+             "deepseek-coder": sequential(deepseek_coder, t), "falcon": sequential(falcon, t)} for t in PRETOKENIZER_CASES]
 
 
 def main():

@@ -5,7 +5,9 @@
 /// tokens, not a regex engine). Character classes are Unicode general categories:
 /// `\p{L}` = Lu Ll Lt Lm Lo, `\p{N}` = Nd Nl No, and `\s` = the White_Space property — the same
 /// tables llama.cpp generates from UnicodeData.txt (`scripts/gen-unicode-data.py`), as of the
-/// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1).
+/// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1). The pre-tokenizers that
+/// llama.cpp runs through std::regex instead (deepseek-coder, falcon) follow its "collapsed" classes
+/// (`Collapsed`, below). Each is checked against llama.cpp's own test vectors (TokenizerVectorTests).
 public enum PreTokenizer: String, Sendable, CaseIterable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2 = "gpt-2"
@@ -16,6 +18,15 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     case llama3 = "llama-bpe"
     /// Qwen 2: Llama 3's expression with single digits (`\p{N}`).
     case qwen2
+    /// Qwen 3.5: Qwen 2's expression with combining marks inside letter runs: `[\p{L}\p{M}]+`, and
+    /// `[^\s\p{L}\p{M}\p{N}]` for the rest (llama.cpp's unicode_regex_split_custom_qwen35).
+    case qwen35
+    /// DeepSeek Coder: llama.cpp applies five expressions in turn, each splitting every piece into its
+    /// matches and the text between them: `[\r\n]`, `\s?\p{L}+`, `\s?\p{P}+`, `[一-龥ࠀ-一가-퟿]+`, `\p{N}`
+    /// (std::regex over its "collapsed" text: see `splitDeepseekCoder`).
+    case deepseekCoder = "deepseek-coder"
+    /// Falcon: `[\p{P}\$\+<=>\^~\|`]+`, then GPT-2's expression, then `[0-9][0-9][0-9]`, in turn.
+    case falcon
 
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, with the aliases llama.cpp accepts.
     public init?(ggufName name: String) {
@@ -30,6 +41,12 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
             self = .llama3
         case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "stablelm2", "megrez", "hunyuan", "solar-open":
             self = .qwen2
+        case "qwen35":
+            self = .qwen35
+        case "deepseek-coder":
+            self = .deepseekCoder
+        case "falcon":
+            self = .falcon
         default:
             return nil
         }
@@ -53,9 +70,15 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
                 }
                 if start < cps.count { splitGPT2(cps, start, cps.count, &ends) }
             case .llama3:
-                splitLlama3(cps, 0, cps.count, maxDigits: 3, &ends)
+                splitLlama3(cps, 0, cps.count, maxDigits: 3, letters: .letter, &ends)
             case .qwen2:
-                splitLlama3(cps, 0, cps.count, maxDigits: 1, &ends)
+                splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: .letter, &ends)
+            case .qwen35:
+                splitLlama3(cps, 0, cps.count, maxDigits: 1, letters: [.letter, .mark], &ends)
+            case .deepseekCoder:
+                splitDeepseekCoder(cps, &ends)
+            case .falcon:
+                splitFalcon(cps, &ends)
             }
         }
         return ends
@@ -70,6 +93,10 @@ struct UnicodeFlags: OptionSet, Sendable {
     static let whitespace = UnicodeFlags(rawValue: 4)
     /// Set for every scalar inside the current piece; empty flags mean "past the end".
     static let present = UnicodeFlags(rawValue: 8)
+    /// `\p{M}`: Mn Mc Me (llama.cpp's ACCENT_MARK).
+    static let mark = UnicodeFlags(rawValue: 16)
+    /// `\p{P}`: Pc Pd Ps Pe Pi Pf Po.
+    static let punctuation = UnicodeFlags(rawValue: 32)
 
     private static let ascii: [UnicodeFlags] = (0 ..< 128).map { compute(UInt32($0)) }
 
@@ -94,6 +121,11 @@ struct UnicodeFlags: OptionSet, Sendable {
             f.insert(.letter)
         case .decimalNumber, .letterNumber, .otherNumber:
             f.insert(.number)
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            f.insert(.mark)
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            f.insert(.punctuation)
         default:
             break
         }
@@ -201,7 +233,9 @@ private func splitGPT2(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: 
 }
 
 /// Llama 3 (maxDigits 3) and Qwen 2 (maxDigits 1).
-private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, maxDigits: Int, _ ends: inout [Int]) {
+/// `letters`: the classes of a letter run (`\p{L}`, or `[\p{L}\p{M}]` for qwen35).
+private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, maxDigits: Int,
+                         letters: UnicodeFlags, _ ends: inout [Int]) {
     let w = Window(cps: cps, start: start, end: end)
     var pos = start
     var prevEnd = start
@@ -220,11 +254,11 @@ private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end
             continue
         }
 
-        // [^\r\n\p{L}\p{N}]?\p{L}+
+        // [^\r\n\p{L}\p{N}]?\p{L}+  (qwen35: [\p{L}\p{M}]+)
         if !(c == cr || c == lf || flags.contains(.number)) {
-            if flags.contains(.letter) || w.flags(pos + 1).contains(.letter) {
+            if !flags.isDisjoint(with: letters) || !w.flags(pos + 1).isDisjoint(with: letters) {
                 pos += 1
-                while w.flags(pos).contains(.letter) { pos += 1 }
+                while !w.flags(pos).isDisjoint(with: letters) { pos += 1 }
                 emit(pos)
                 continue
             }
@@ -246,9 +280,10 @@ private func splitLlama3(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end
 
         // ' ?[^\s\p{L}\p{N}]+[\r\n]*' (the first test reads this scalar's presence, as llama.cpp does)
         var f2 = c == space ? w.flags(pos + 1) : flags
-        if f2.isDisjoint(with: [.whitespace, .letter, .number]) && flags.contains(.present) {
+        let other = letters.union([.whitespace, .number])
+        if f2.isDisjoint(with: other) && flags.contains(.present) {
             if c == space { pos += 1 }
-            while f2.isDisjoint(with: [.whitespace, .letter, .number]) && f2.contains(.present) {
+            while f2.isDisjoint(with: other) && f2.contains(.present) {
                 pos += 1
                 f2 = w.flags(pos)
             }
@@ -325,4 +360,123 @@ enum ByteUnicode {
         for b in 0 ..< 256 where scalarOfByte[b] >= 0x100 { d[scalarOfByte[b]] = UInt8(b) }
         return d
     }()
+}
+
+// MARK: - Sequential expressions (llama.cpp's std::regex path)
+
+/// DeepSeek Coder's five expressions in turn (see `Collapsed` for the classes).
+private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+    let c = Collapsed(cps: cps)
+    let newline: Collapsed.Matcher = { r in r.filter { cps[$0] == 13 || cps[$0] == 10 }.map { $0..<($0 + 1) } }
+    let digit: Collapsed.Matcher = { r in r.filter { c.isNumber(cps[$0]) }.map { $0..<($0 + 1) } }
+    c.split([newline, c.spaceThenRun(c.isLetter), c.spaceThenRun(c.isPunct), c.runs(Collapsed.isCJK), digit], &ends)
+}
+
+/// Falcon's three expressions in turn: punctuation and `$+<=>^~|`` runs (collapsed: non-ASCII
+/// punctuation counts, non-ASCII symbols do not), GPT-2's expression (llama.cpp's custom GPT-2
+/// splitter), then each `[0-9][0-9][0-9]` (on the scalars, left to right).
+private func splitFalcon(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
+    let c = Collapsed(cps: cps)
+    let symbols: Set<UInt32> = [0x24, 0x2B, 0x3C, 0x3D, 0x3E, 0x5E, 0x7E, 0x7C, 0x60]
+    let punct = c.runs { c.isPunct($0) || symbols.contains($0) }
+    let gpt2: Collapsed.Matcher = { r in
+        var e: [Int] = []
+        splitGPT2(cps, r.lowerBound, r.upperBound, &e)
+        var out: [Range<Int>] = [], at = r.lowerBound
+        for x in e where x > at { out.append(at..<x); at = x }
+        return out
+    }
+    let digits: Collapsed.Matcher = { r in
+        var out: [Range<Int>] = [], i = r.lowerBound
+        while i + 3 <= r.upperBound {
+            if (i..<(i + 3)).allSatisfy({ (48...57).contains(cps[$0]) }) { out.append(i..<(i + 3)); i += 3 } else { i += 1 }
+        }
+        return out
+    }
+    c.split([punct, gpt2, digits], &ends)
+}
+
+/// The character classes of llama.cpp's std::regex path, and its piece-by-piece splitting.
+///
+/// llama.cpp runs expressions with `\p{…}` through std::regex on a "collapsed" text: ASCII stays
+/// itself, other whitespace becomes \v, and other scalars one byte per category, so `\p{L}` =
+/// [A-Za-z] ∪ letters, `\p{P}` = ASCII `!-#%-*,-/:-;?-@[-]_{}` ∪ punctuation, `\p{N}` = [0-9] ∪
+/// numbers, `\s` = ASCII [\t-\r ] ∪ other whitespace. Expressions without categories run on the
+/// scalars themselves. Each expression splits every piece the previous ones left into its matches
+/// and the gaps between them (unicode_regex_split).
+private struct Collapsed {
+    let cps: UnsafeBufferPointer<UInt32>
+    /// Matches of one expression inside a piece, left to right.
+    typealias Matcher = (Range<Int>) -> [Range<Int>]
+
+    func flags(_ c: UInt32) -> UnicodeFlags { UnicodeFlags.of(c) }
+    func isSpace(_ c: UInt32) -> Bool { c < 128 ? (c == 32 || (9...13).contains(c)) : flags(c).contains(.whitespace) }
+    func isLetter(_ c: UInt32) -> Bool {
+        c < 128 ? ((65...90).contains(c) || (97...122).contains(c)) : (!isSpace(c) && flags(c).contains(.letter))
+    }
+    func isPunct(_ c: UInt32) -> Bool {
+        if c < 128 {
+            return (0x21...0x23).contains(c) || (0x25...0x2A).contains(c) || (0x2C...0x2F).contains(c)
+                || (0x3A...0x3B).contains(c) || (0x3F...0x40).contains(c) || (0x5B...0x5D).contains(c)
+                || c == 0x5F || c == 0x7B || c == 0x7D
+        }
+        return !isSpace(c) && flags(c).contains(.punctuation)
+    }
+    func isNumber(_ c: UInt32) -> Bool { c < 128 ? (48...57).contains(c) : (!isSpace(c) && flags(c).contains(.number)) }
+    /// `[一-龥ࠀ-一가-퟿]` (on scalars).
+    static func isCJK(_ c: UInt32) -> Bool { (0x0800...0x9FA5).contains(c) || (0xAC00...0xD7FF).contains(c) }
+
+    /// `\s?X+`: an optional whitespace scalar before a run.
+    func spaceThenRun(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
+        { r in
+            var out: [Range<Int>] = [], i = r.lowerBound
+            while i < r.upperBound {
+                var j = i
+                if isSpace(cps[i]) && i + 1 < r.upperBound && inRun(cps[i + 1]) { j = i + 1 }
+                if inRun(cps[j]) {
+                    var k = j
+                    while k < r.upperBound && inRun(cps[k]) { k += 1 }
+                    out.append(i..<k)
+                    i = k
+                } else {
+                    i += 1
+                }
+            }
+            return out
+        }
+    }
+
+    /// `X+`.
+    func runs(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
+        { r in
+            var out: [Range<Int>] = [], i = r.lowerBound
+            while i < r.upperBound {
+                guard inRun(cps[i]) else { i += 1; continue }
+                var k = i
+                while k < r.upperBound && inRun(cps[k]) { k += 1 }
+                out.append(i..<k)
+                i = k
+            }
+            return out
+        }
+    }
+
+    /// Applies the expressions in turn and appends the end of every final piece.
+    func split(_ matchers: [Matcher], _ ends: inout [Int]) {
+        var pieces: [Range<Int>] = cps.isEmpty ? [] : [0..<cps.count]
+        for match in matchers {
+            var next: [Range<Int>] = []
+            for p in pieces {
+                var at = p.lowerBound
+                for m in match(p) {
+                    if m.lowerBound > at { next.append(at..<m.lowerBound) }
+                    next.append(m)
+                    at = m.upperBound
+                }
+                if at < p.upperBound { next.append(at..<p.upperBound) }
+            }
+            pieces = next
+        }
+        ends += pieces.map(\.upperBound)
+    }
 }

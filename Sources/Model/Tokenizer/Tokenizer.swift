@@ -104,6 +104,12 @@ public final class Tokenizer: Sendable {
                 cleanSpaces = !["smollm", "command-r"].contains(preName)
             case .qwen2:
                 cleanSpaces = !["qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open"].contains(preName)
+            case .qwen35:
+                cleanSpaces = false
+            case .deepseekCoder:
+                cleanSpaces = false
+            case .falcon:
+                break
             case .gpt2:
                 cleanSpaces = !["trillion", "granite-docling"].contains(preName)
             }
