@@ -47,6 +47,8 @@ public final class AnalysisSession: @unchecked Sendable {
     public var layers: Int { model.config.layers }
     public var dim: Int { model.config.dim }
     public var samples: [TwoHopQuery] { resolver.samples }
+    /// What `hopscope info` prints about the model (family, shape, rope, vocabulary, types, kernels, memory).
+    public var infoLines: [String] { model.summary.lines }
 
     // MARK: Queries
 

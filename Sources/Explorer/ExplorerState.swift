@@ -70,7 +70,7 @@ public enum BackendEvent: Sendable {
 /// The whole explorer state. `handle(_:)` and `apply(_:now:)` return effects for the app to run.
 public struct ExplorerState: Sendable {
     public enum Screen: Equatable, Sendable { case layers, grid }
-    public enum Overlay: Equatable, Sendable { case help, detail, samples(Int), command, queryForm }
+    public enum Overlay: Equatable, Sendable { case help, detail, samples(Int), command, queryForm, modelInfo }
 
     public var layer: LayerViewModel
     public var grid: GridViewModel?
@@ -193,7 +193,7 @@ public struct ExplorerState: Sendable {
     /// double-click opens. A click anywhere closes the help and the detail overlay.
     private mutating func handleClick(_ hit: Hit) -> [Effect] {
         switch (overlay, hit) {
-        case (.help?, _), (.detail?, _):
+        case (.help?, _), (.detail?, _), (.modelInfo?, _):
             overlay = nil
         case (.samples(let i)?, .sample(let j)):
             guard j >= 0, j < filteredSamples.count else { return [] }
@@ -361,6 +361,9 @@ public struct ExplorerState: Sendable {
 
     private mutating func handleOverlay(_ o: Overlay, _ key: Key) -> [Effect] {
         switch o {
+        case .modelInfo:
+            overlay = nil
+            return []
         case .help, .detail:
             if o == .detail, let a = layer.analysis {
                 let pos = detailPosition ?? a.t2
@@ -439,7 +442,12 @@ public struct ExplorerState: Sendable {
             guard layer.analysis != nil else { say("no analysis yet", warning: true); return [] }
             return [.exportLayers(path: arg.isEmpty ? "layers.svg" : arg)]
         case "model":
-            guard !arg.isEmpty else { say("usage: :model PATH.gguf", warning: true); return [] }
+            guard !arg.isEmpty else {
+                // No path: what `hopscope info` says about the model on screen.
+                if layer.model.info.isEmpty { say("\(layer.model.name): \(layer.model.layers) layers, d \(layer.model.dim) · :model PATH.gguf loads another") }
+                else { overlay = .modelInfo }
+                return []
+            }
             guard loadingModel == nil else { say("already loading \(loadingModel!)", warning: true); return [] }
             let path = (arg as NSString).expandingTildeInPath
             guard FileManager.default.fileExists(atPath: path) else { say("no file \(path)", warning: true); return [] }

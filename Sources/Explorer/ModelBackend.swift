@@ -23,7 +23,7 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     public init(session: AnalysisSession) {
         self.session = session
-        model = ModelSummary(name: session.modelName, layers: session.layers, dim: session.dim)
+        model = ModelSummary(name: session.modelName, layers: session.layers, dim: session.dim, info: session.infoLines)
     }
 
     /// Loads the model at `path` (the `--model` rule: nil = `$HOPSCOPE_MODEL`, then the default) and

@@ -55,6 +55,8 @@ public struct Renderer: Sendable {
             frame.cursor = nil
         case .queryForm:
             if let f = state.form { frame.cursor = drawQueryForm(&frame.grid, f) }
+        case .modelInfo:
+            drawModelInfo(&frame.grid, state.layer.model); frame.cursor = nil
         case .command:
             let r = H - 2
             frame.grid.fill(row: r, col: 0, height: 1, width: W, role: .status)

@@ -36,7 +36,7 @@ extension Renderer {
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
         (":export", "FILE.svg: grid / layers"),
-        (":model", "FILE.gguf: load it"),
+        (":model", "[F.gguf]: info / load"),
         (":record", "on | off: transcript"),
         (":grid :quit", "grid view / quit"),
     ]
@@ -73,6 +73,25 @@ extension Renderer {
             }
         }
         g.put("Esc / ? closes", row: r0 + h - 2, col: c0 + w - 17, role: .dim)
+    }
+
+    /// `:model`: `hopscope info`'s lines about the model, long lines wrapped, in a box (any key closes).
+    func drawModelInfo(_ g: inout CellGrid, _ m: ModelSummary) {
+        let w = min(g.cols - 2, 120), inner = w - 4
+        var lines: [String] = []
+        for l in m.info {
+            // "label       text": continuation lines indented under the text.
+            let label = String(l.prefix(12)), rest = String(l.dropFirst(12))
+            let parts = wrap(rest, width: inner - 12)
+            for (i, p) in parts.enumerated() { lines.append((i == 0 ? label : String(repeating: " ", count: 12)) + p) }
+        }
+        let h = min(g.rows - 2, lines.count + 4)
+        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
+        g.fill(row: r0, col: 0, height: h, width: g.cols)
+        box(&g, row: r0, col: c0, height: h, width: w, title: "model · \(m.name)")
+        for (i, l) in lines.prefix(h - 4).enumerated() { g.put(l, row: r0 + 1 + i, col: c0 + 2, role: .text, maxWidth: inner) }
+        if lines.count > h - 4 { g.put("… \(lines.count - (h - 4)) more lines: hopscope info", row: r0 + h - 3, col: c0 + 2, role: .dim, maxWidth: inner) }
+        g.put("any key closes", row: r0 + h - 2, col: c0 + w - 17, role: .dim)
     }
 
     func drawDetail(_ g: inout CellGrid, _ s: ExplorerState) {

@@ -17,7 +17,11 @@ public struct ModelSummary: Equatable, Sendable {
     public var name: String
     public var layers: Int
     public var dim: Int
-    public init(name: String, layers: Int, dim: Int) { self.name = name; self.layers = layers; self.dim = dim }
+    /// `hopscope info`'s lines about the model, for `:model` (empty when the backend has none).
+    public var info: [String]
+    public init(name: String, layers: Int, dim: Int, info: [String] = []) {
+        self.name = name; self.layers = layers; self.dim = dim; self.info = info
+    }
 }
 
 /// A greedy generation and whether it names the expected entity.

@@ -276,3 +276,22 @@ import Testing
         #expect(!Fixture.render(s, 120, 40).grid.line(pending).contains("…"))
     }
 }
+
+@Suite struct ModelInfoTests {
+    @Test func modelCommandWithoutAPathShowsTheSummary() throws {
+        var s = Fixture.state()
+        s.layer.model.info = ["file        /m/x.gguf", "family      llama", "shape       30 layers, dim 576, 9 heads / 3 kv heads, head dim 64, ffn 1536, context 8192",
+                              "kernel      Q4_1 (210 matrices): " + String(repeating: "long path text ", count: 12)]
+        _ = s.runCommand("model")
+        #expect(s.overlay == .modelInfo)
+        let g = Fixture.render(s, 80, 24).grid
+        #expect(g.row(containing: "┌ model · ") != nil)
+        #expect(g.row(containing: "family      llama") != nil)
+        // A long line wraps inside the box, indented under its text.
+        let k = try #require(g.row(containing: "kernel      Q4_1"))
+        let next = g.line(k + 1)
+        #expect(next.contains("│" + String(repeating: " ", count: 13)) && next.contains("long path"), "\(next)")
+        _ = s.handle(.char("x"))
+        #expect(s.overlay == nil)
+    }
+}
