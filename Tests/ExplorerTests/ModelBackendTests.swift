@@ -265,7 +265,7 @@ struct RealModelEndToEndTests {
     }
 
     @Test func transcriptSurvivesKill9() throws {
-        let t = try TmuxSession(cols: 120, rows: 40, args: "--transcript TRANSCRIPT", demo: false)
+        let t = try TmuxSession(cols: 120, rows: 40, args: "--transcript TRANSCRIPT --query '\(RealModel.toyota)'", demo: false)
         defer { t.close() }
         t.wait(timeout: 180, "partial analysis") { $0.contains("Toyota = e1") || $0.contains("analyzed:") }
         try t.keys("j", "j", "x")
