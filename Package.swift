@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "GGUF", dependencies: ["CKernels"]),
         .target(name: "Model", dependencies: ["GGUF", "CKernels", "COpenBLAS"]),
         .target(name: "Analysis", dependencies: ["Model"]),
-        .target(name: "Explorer", dependencies: ["Analysis", "CNCursesW", "TOMLKit"]),
+        .target(name: "Explorer", dependencies: ["Analysis", "CNCursesW", "TOMLKit"]),   // imports Analysis, never Model
         .target(name: "HopscopeCLI", dependencies: [
             "GGUF", "Model", "Analysis", "Explorer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

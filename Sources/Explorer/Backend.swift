@@ -1,14 +1,9 @@
 // What the explorer asks of an analysis engine, and a synthetic engine for driving the UI without a model.
+import Analysis
 import Foundation
 
-/// A flag a long computation polls to stop early. Thread-safe.
-public final class Cancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    public init() {}
-    public func cancel() { lock.lock(); flag = true; lock.unlock() }
-    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
-}
+/// A flag a long computation polls to stop early (thread-safe): Analysis' own token, passed through.
+public typealias Cancellation = CancellationToken
 
 /// A back-patch grid request.
 public struct GridRequest: Equatable, Sendable {
@@ -49,6 +44,11 @@ public protocol ExplorerBackend: Sendable {
     /// when `cancellation` is set. The default forwards to `analyze(query:)`.
     func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                  partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel
+    /// The entities proposed for a one-line query (`QueryRequest`'s form), for the query form: a sample's
+    /// fields, e1 from the prompt, e2 and e3 as the model's answers to the hop prompts. Throws a one-line
+    /// reason (shown inside the form) when they cannot be proposed. The default proposes from the
+    /// samples and the prompt's wording only.
+    func propose(_ line: String) throws -> QueryProposal
     /// One back-patch cell: h(source, position) written into block `target`'s output.
     func backPatch(query: String, position: TokenPosition, source: Int, target: Int) throws -> BackPatchResult
     /// The whole ℓs > ℓt grid; `progress` is called once per finished cell, from any thread.
@@ -58,6 +58,16 @@ public protocol ExplorerBackend: Sendable {
 
 extension ExplorerBackend {
     public var warnings: [String] { [] }
+
+    public func propose(_ line: String) throws -> QueryProposal {
+        let r: QueryRequest
+        do { r = try QueryRequest(line: line) } catch { throw DemoError("\(error)") }
+        if let s = sampleQueries().first(where: { $0.query == r.prompt }) {
+            return QueryProposal(prompt: s.query, e1: s.e1, e2: s.e2, e3: s.e3, e1Note: "sample", e2Note: "sample", e3Note: "sample")
+        }
+        guard let e1 = r.e1 ?? QueryWording.e1(in: r.prompt) else { throw DemoError(QueryWording.noE1Message) }
+        return QueryProposal(prompt: r.prompt, e1: e1, e2: r.e2 ?? "", e3: r.e3 ?? "", e1Note: r.e1 == nil ? "from the prompt" : "")
+    }
 
     public func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                         partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
@@ -124,10 +134,15 @@ public struct DemoBackend: ExplorerBackend {
     }
 
     public func analyze(query: String) throws -> AnalysisViewModel {
-        let text = query.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { throw DemoError("the query is empty") }
-        let sample = sampleQueries().first { $0.query == text }
-            ?? SampleQuery(id: "free", query: text, e1: String(text.split(separator: " ").dropLast().last ?? "x"), e2: "Japan", e3: "yen")
+        let r: QueryRequest
+        do { r = try QueryRequest(line: query) } catch { throw DemoError("\(error)") }
+        let text = r.prompt
+        var sample = sampleQueries().first { $0.query == text }
+            ?? SampleQuery(id: "free", query: text, e1: QueryWording.e1(in: text) ?? String(text.split(separator: " ").dropLast().last ?? "x"),
+                           e2: "Japan", e3: "yen")
+        if let e1 = r.e1 { sample.e1 = e1 }
+        if let e2 = r.e2 { sample.e2 = e2 }
+        if let e3 = r.e3 { sample.e3 = e3 }
         let toks = DemoBackend.pieces(text)
         let t2 = toks.count - 1
         // t1: the last piece of e1 inside the prompt.

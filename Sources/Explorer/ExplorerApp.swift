@@ -40,6 +40,8 @@ public final class ExplorerApp {
     private let events = EventQueue()
     private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
     private let gridQueue = DispatchQueue(label: "hopscope.explorer.grid")
+    /// The form's proposals (short generations) run beside a long analysis, never behind it.
+    private let proposeQueue = DispatchQueue(label: "hopscope.explorer.propose")
     private var gridCancellation: Cancellation?
     private var analysisCancellation: Cancellation?
     private let clockStart = Date()
@@ -189,6 +191,7 @@ public final class ExplorerApp {
             }
             // Short timeout while work is running so results show promptly; long when idle.
             let busy = state.layer.analyzing || state.layer.panel.running || state.grid?.running == true
+                || state.form?.pendingProposal != nil
                 || scriptPos < script.count || state.loadingModel != nil
             // Keys that are already waiting (typing, a fast paste) are all handled before the next draw.
             var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
@@ -222,6 +225,11 @@ public final class ExplorerApp {
                                                 partial: { events.post(.analysisPartial($0, id: id)) })
                     events.post(.analysis(a, id: id))
                 } catch { if !c.isCancelled { events.post(.analysisFailed("\(error)", id: id)) } }
+            }
+        case .propose(let line, let id):
+            proposeQueue.async {
+                do { events.post(.proposal(try backend.propose(line), id: id)) }
+                catch { events.post(.proposalFailed("\(error)", id: id)) }
             }
         case .backPatch(let q, let p, let s, let t):
             workQueue.async {

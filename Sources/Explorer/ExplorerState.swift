@@ -7,17 +7,17 @@ public struct LayerViewModel: Equatable, Sendable {
     /// nil until the first analysis arrives.
     public var analysis: AnalysisViewModel?
     public var analyzing: Bool
+    /// The analysed prompt, with the history of prompts typed in the query form.
     public var query: LineEditor
-    public var editingQuery: Bool
     /// Index into `analysis.rows` (row 0 is the embedding row when present).
     public var selectedRow: Int
     /// First table row shown when the table scrolls.
     public var scrollTop: Int
     public var panel: BackPatchPanelModel
     public init(model: ModelSummary, analysis: AnalysisViewModel? = nil, analyzing: Bool = false, query: LineEditor = LineEditor(),
-                editingQuery: Bool = false, selectedRow: Int = 0, scrollTop: Int = 0, panel: BackPatchPanelModel = BackPatchPanelModel()) {
+                selectedRow: Int = 0, scrollTop: Int = 0, panel: BackPatchPanelModel = BackPatchPanelModel()) {
         self.model = model; self.analysis = analysis; self.analyzing = analyzing; self.query = query
-        self.editingQuery = editingQuery; self.selectedRow = selectedRow; self.scrollTop = scrollTop; self.panel = panel
+        self.selectedRow = selectedRow; self.scrollTop = scrollTop; self.panel = panel
     }
     /// The block number of the selected row (nil on the embedding row).
     public var selectedLayer: Int? {
@@ -30,6 +30,8 @@ public struct LayerViewModel: Equatable, Sendable {
 public enum Effect: Equatable, Sendable {
     /// Analyze a query; results carry `id`, and any earlier analysis still running should be cancelled.
     case analyze(String, id: Int)
+    /// Ask the backend to propose the entities of a one-line query for the form (answer carries `id`).
+    case propose(String, id: Int)
     case backPatch(query: String, position: TokenPosition, source: Int, target: Int)
     case startGrid(GridRequest, id: Int)
     case cancelGrid
@@ -53,6 +55,8 @@ public enum BackendEvent: Sendable {
     case analysisPartial(AnalysisViewModel, id: Int)
     case analysisProgress(Double, String, id: Int)
     case analysisFailed(String, id: Int)
+    case proposal(QueryProposal, id: Int)
+    case proposalFailed(String, id: Int)
     case backPatch(BackPatchResult)
     case backPatchFailed(String)
     case gridCell(BackPatchResult, id: Int)
@@ -66,7 +70,7 @@ public enum BackendEvent: Sendable {
 /// The whole explorer state. `handle(_:)` and `apply(_:now:)` return effects for the app to run.
 public struct ExplorerState: Sendable {
     public enum Screen: Equatable, Sendable { case layers, grid }
-    public enum Overlay: Equatable, Sendable { case help, detail, samples(Int), command }
+    public enum Overlay: Equatable, Sendable { case help, detail, samples(Int), command, queryForm }
 
     public var layer: LayerViewModel
     public var grid: GridViewModel?
@@ -78,6 +82,10 @@ public struct ExplorerState: Sendable {
     public var screen: Screen = .layers
     public var overlay: Overlay?
     public var command = LineEditor()
+    /// The query form while it is open (`e`, `:query`).
+    public var form: QueryForm?
+    /// The form whose ⏎ started analysis `formAnalysisID`: reopened with the error if that analysis fails.
+    var submittedForm: (form: QueryForm, id: Int)?
     public var samples: [SampleQuery]
     public var status: String = ""
     public var statusIsWarning = false
@@ -136,8 +144,11 @@ public struct ExplorerState: Sendable {
     }
 
     /// Starts the analysis of the query line.
-    public mutating func analyzeCurrentQuery() -> [Effect] {
-        let q = layer.query.text.trimmingCharacters(in: .whitespaces)
+    public mutating func analyzeCurrentQuery() -> [Effect] { analyze(line: layer.query.text) }
+
+    /// Starts the analysis of a one-line query (`QueryRequest`'s form: a prompt, optionally `| e1 | e2 | e3`).
+    public mutating func analyze(line: String) -> [Effect] {
+        let q = line.trimmingCharacters(in: .whitespaces)
         guard !q.isEmpty else { say("type a query first (e)", warning: true); return [] }
         layer.analyzing = true
         analysisID += 1
@@ -167,7 +178,6 @@ public struct ExplorerState: Sendable {
         if key == .ctrl("l") { return [.redraw] }
         if key == .ctrl("c") { return [.quit] }
         if let o = overlay { return handleOverlay(o, key) }
-        if layer.editingQuery { return handleQueryEdit(key) }
         switch key {
         case .char("q"): return [.quit]
         case .char("?"): overlay = .help; return []
@@ -189,7 +199,7 @@ public struct ExplorerState: Sendable {
             guard j >= 0, j < filteredSamples.count else { return [] }
             if i == j { return handleOverlay(.samples(i), .enter) }
             overlay = .samples(j)
-        case (nil, .layerRow(let r)) where screen == .layers && !layer.editingQuery:
+        case (nil, .layerRow(let r)) where screen == .layers:
             guard let a = layer.analysis, r >= 0, r < a.rows.count else { return [] }
             if r == layer.selectedRow { return handleLayers(.enter) }
             layer.selectedRow = r
@@ -202,20 +212,32 @@ public struct ExplorerState: Sendable {
         return []
     }
 
-    private mutating func handleQueryEdit(_ key: Key) -> [Effect] {
-        switch key {
-        case .enter:
-            layer.editingQuery = false
-            _ = layer.query.commit()
-            return analyzeCurrentQuery()
-        case .escape:
-            layer.editingQuery = false
-            if let a = layer.analysis { layer.query.setText(a.query) }
-            say("")
+    /// Opens the query form on the current query (its analysed entities filled in).
+    public mutating func openQueryForm() {
+        let prompt = layer.analysis?.query ?? layer.query.text
+        form = QueryForm(prompt: prompt, history: layer.query.history, current: layer.analysis, samples: samples)
+        overlay = .queryForm
+        say("query form: Tab next field · ⏎ analyse · Esc cancel")
+    }
+
+    private mutating func handleForm(_ key: Key) -> [Effect] {
+        guard var f = form else { overlay = nil; return [] }
+        let action = f.handle(key, samples: samples)
+        form = f
+        switch action {
+        case .none: return []
+        case .cancel:
+            overlay = nil; form = nil; say("")
             return []
-        default:
-            layer.query.handle(key)
-            return []
+        case .propose(let line, let id):
+            return [.propose(line, id: id)]
+        case .submit(let line):
+            let history = f.commitPrompt()
+            layer.query = LineEditor(f.text(.prompt), history: history)
+            overlay = nil; form = nil
+            let fx = analyze(line: line)
+            submittedForm = (f, analysisID)
+            return fx
         }
     }
 
@@ -234,9 +256,7 @@ public struct ExplorerState: Sendable {
         case .char("g"), .home: moveSelection(-10_000)
         case .char("G"), .end: moveSelection(10_000)
         case .enter: if layer.analysis != nil { overlay = .detail; detailPosition = nil }
-        case .char("e"), .char("i"):
-            layer.editingQuery = true
-            say("editing the query: ⏎ analyze · Esc cancel · ↑/↓ history")
+        case .char("e"), .char("i"): openQueryForm()
         case .char("s"), .char("t"):
             guard let l = layer.selectedLayer else {
                 say(layer.analysis == nil ? "no analysis yet" : "the embedding row is not a block; pick a layer 0…\(layer.model.layers - 1)", warning: true)
@@ -380,6 +400,8 @@ public struct ExplorerState: Sendable {
             default: break
             }
             return []
+        case .queryForm:
+            return handleForm(key)
         case .command:
             switch key {
             case .escape: overlay = nil; return []
@@ -405,7 +427,7 @@ public struct ExplorerState: Sendable {
             guard !arg.isEmpty else { say("usage: :theme dark|light|high-contrast|monochrome|FILE.toml", warning: true); return [] }
             return [.setTheme(arg)]
         case "query":
-            guard !arg.isEmpty else { say("usage: :query TEXT", warning: true); return [] }
+            guard !arg.isEmpty else { openQueryForm(); return [] }
             layer.query.setText(arg); _ = layer.query.commit()
             return analyzeCurrentQuery()
         case "grid": return openGrid()
@@ -475,13 +497,27 @@ public struct ExplorerState: Sendable {
             if previousQuery != a.query { layer.panel.bestCells = []; layer.panel.result = nil }
             previousQuery = a.query
             layer.selectedRow = min(layer.selectedRow, max(0, a.rows.count - 1))
-            if !layer.editingQuery { layer.query.setText(a.query) }
+            layer.query.setText(a.query)
+            submittedForm = nil
             say("analyzed: e2 “\(a.e2)” ①ℓ\(a.layer(of: .firstHop).map(String.init) ?? "–") · e3 “\(a.e3)” ③ℓ\(a.layer(of: .secondHop).map(String.init) ?? "–")")
         case .analysisFailed(let m, let id):
             guard id == analysisID else { return }
             layer.analyzing = false
             analysisProgress = nil
-            say("analysis failed: \(m)", warning: true)
+            if let (f, formID) = submittedForm, formID == id, overlay == nil {
+                // The form that asked for it comes back, with the reason inside it.
+                var f = f
+                f.message = m
+                form = f
+                overlay = .queryForm
+                say("analysis failed: see the form", warning: true)
+            } else {
+                say("analysis failed: \(m)", warning: true)
+            }
+        case .proposal(let p, let id):
+            form?.apply(p, id: id)
+        case .proposalFailed(let m, let id):
+            form?.proposalFailed(m, id: id)
         case .backPatch(let r):
             layer.panel.running = false
             layer.panel.result = r

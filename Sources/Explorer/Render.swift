@@ -53,6 +53,8 @@ public struct Renderer: Sendable {
             frame.layout.samples = drawSamples(&frame.grid, state.filteredSamples, selected: i, scrollTop: state.sampleScrollTop,
                                                filter: state.sampleFilter, of: state.samples.count)
             frame.cursor = nil
+        case .queryForm:
+            if let f = state.form { frame.cursor = drawQueryForm(&frame.grid, f) }
         case .command:
             let r = H - 2
             frame.grid.fill(row: r, col: 0, height: 1, width: W, role: .status)
@@ -114,9 +116,12 @@ public struct Renderer: Sendable {
 
     func statusLine(_ g: inout CellGrid, row: Int, _ state: ExplorerState) {
         g.fill(row: row, col: 0, height: 1, width: g.cols, role: .status)
-        g.put(" " + state.status, row: row, col: 0, role: state.statusIsWarning ? .warning : .status, maxWidth: g.cols - 12)
         let right = "theme \(state.themeName) "
-        g.put(right, row: row, col: g.cols - displayWidth(right), role: .status)
+        // A message that needs the whole line gets it: the theme label gives way.
+        let roomy = displayWidth(state.status) + 2 + displayWidth(right) <= g.cols
+        g.put(" " + state.status, row: row, col: 0, role: state.statusIsWarning ? .warning : .status,
+              maxWidth: roomy ? g.cols - displayWidth(right) : g.cols)
+        if roomy { g.put(right, row: row, col: g.cols - displayWidth(right), role: .status) }
     }
 
     func role(for text: String, _ a: AnalysisViewModel) -> Role {

@@ -82,9 +82,8 @@ extension Renderer {
         // Query line.
         g.put(" query  ", row: 1, col: 0, role: .dim)
         let vp = vm.query.viewport(width: W - 9)
-        g.put(vp.text, row: 1, col: 8, role: vm.editingQuery ? .selection : .text)
-        if vm.editingQuery { cursor = (1, 8 + vp.cursorColumn) }
-        else if vm.analyzing {
+        g.put(vp.text, row: 1, col: 8, role: .text)
+        if vm.analyzing {
             var note = "  analyzing…"
             if let p = state.analysisProgress { note += " \(Int((p.fraction * 100).rounded()))% \(p.message)" }
             let col = min(W - displayWidth(note) - 1, 8 + displayWidth(vp.text))
@@ -94,25 +93,30 @@ extension Renderer {
         guard let a = vm.analysis else {
             g.put(vm.analyzing ? " waiting for the analysis …" : " no analysis yet: press e to type a query, / for samples", row: 3, col: 0, role: .dim)
             statusLine(&g, row: H - 2, state)
-            hints(&g, row: H - 1, [("e", "edit query"), ("/", "samples"), (":", "command"), ("?", "help"), ("q", "quit")])
+            hints(&g, row: H - 1, [("e", "query"), ("/", "samples"), (":", "command"), ("?", "help"), ("q", "quit")])
             return Frame(grid: g, cursor: cursor)
         }
-        // Entities: with the generations when they fit, marks only when narrow.
-        for compact in [false, true] {
+        // Entities: with the generations when they fit, marks only when narrow; the "model's answer"
+        // notes shrink to "(model)", then go, before the two-hop verdict would be cut.
+        for (compact, notes) in [(false, " (model's answer)"), (true, " (model)"), (true, "")] {
             var e = CellGrid(rows: 1, cols: 400)
             var c = e.put(" e1 ", row: 0, col: 0, role: .dim)
             c = e.put(a.e1, row: 0, col: c)
             c = e.put("   e2 ", row: 0, col: c, role: .dim)
             c = e.put(a.e2, row: 0, col: c, role: .bridge)
+            // Only the model's own answers are marked (a sample's entities are the query's).
+            if a.e2Note == "model's answer" { c = e.put(notes, row: 0, col: c, role: .dim) }
             if let h = a.hop1 { c = hopNote(&e, row: 0, col: c, "hop1", h, quote: !compact) }
             c = e.put("   e3 ", row: 0, col: c, role: .dim)
             c = e.put(a.e3, row: 0, col: c, role: .answer)
+            if a.e3Note == "model's answer" { c = e.put(notes, row: 0, col: c, role: .dim) }
             if let h = a.hop2 { c = hopNote(&e, row: 0, col: c, "hop2", h, quote: false) }
+            let roomForVerdict = W - c >= 22
             if let h = a.composition {
                 c = compact ? hopNote(&e, row: 0, col: c, "two-hop", h, quoteWidth: max(6, W - c - 16))
                             : hopNote(&e, row: 0, col: c, "two-hop", h)
             }
-            if c <= W || compact {
+            if c <= W || (compact && (roomForVerdict || notes.isEmpty)) {
                 for x in 0..<min(W, e.cols) { g[2, x] = e[0, x] }
                 if g[2, W - 1].isContinuation == false, displayWidth(g[2, W - 1].text) == 2 { g[2, W - 1] = .blank }
                 break
@@ -168,7 +172,7 @@ extension Renderer {
         else { drawPanelLine(&g, row: H - 3, vm.panel) }
         statusLine(&g, row: H - 2, state)
         hints(&g, row: H - 1, [("j/k", "layer"), ("⏎", "detail"), ("s/t", W >= 110 ? "mark source/target" : "mark"),
-                              ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "edit query"), ("/", "samples"),
+                              ("b", "back-patch"), ("x", "grid"), ("p", "t1/t2"), ("e", "query"), ("/", "samples"),
                               (":", "command"), ("?", "help"), ("q", "quit")])
         return Frame(grid: g, cursor: cursor, layout: ScreenLayout(layerTable: table))
     }

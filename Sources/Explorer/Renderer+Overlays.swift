@@ -13,7 +13,7 @@ extension Renderer {
         ("p", "position t1 / t2"),
         ("b", "run back-patch ℓs → ℓt"),
         ("x", "back-patch grid ℓs > ℓt"),
-        ("e", "edit query (⏎ runs)"),
+        ("e", "query form (⏎ runs)"),
         ("/", "sample queries"),
         ("", "Grid view"),
         ("h j k l", "move the cell cursor"),
@@ -30,33 +30,46 @@ extension Renderer {
         ("q", "quit"),
         ("", "Commands ( : )"),
         (":theme", "NAME or FILE.toml"),
-        (":query", "TEXT: analyze it"),
+        (":query", "[TEXT]: form / analyze"),
         (":layer", "N: go to layer N"),
         (":source", "N   :target N"),
         (":position", "t1 | t2"),
         (":metric", "generation|first-token"),
-        (":export", "FILE.svg: the grid"),
-        (":grid  :quit", ":model F :record on|off"),
+        (":export", "FILE.svg: grid / layers"),
+        (":model", "FILE.gguf: load it"),
+        (":record", "on | off: transcript"),
+        (":grid :quit", "grid view / quit"),
     ]
 
     func drawHelp(_ g: inout CellGrid, screen: ExplorerState.Screen) {
         let lines = Renderer.helpLines
-        // One column when it fits, else two side by side (80×24 shows every key).
-        let twoColumns = lines.count + 4 > g.rows - 2
-        let perColumn = twoColumns ? (lines.count + 1) / 2 : lines.count
+        // One column when it fits, else two side by side, split at a section title (80×24 shows every key).
+        let capacity = max(1, g.rows - 5)      // rows inside the box, less its closing line
+        let twoColumns = lines.count > capacity
+        var split = lines.count
+        if twoColumns {
+            let titles = lines.indices.filter { lines[$0].0.isEmpty && $0 > 0 }
+            split = titles.filter { $0 <= capacity && lines.count - $0 <= capacity }
+                .min { abs(2 * $0 - lines.count) < abs(2 * $1 - lines.count) } ?? (lines.count + 1) / 2
+        }
+        let columns = twoColumns ? [Array(lines[..<split]), Array(lines[split...])] : [lines]
+        let perColumn = columns.map(\.count).max() ?? 0
         let colW = 38
         let w = min(g.cols - 2, twoColumns ? 2 * colW + 2 : colW + 6), h = min(g.rows - 2, perColumn + 4)
         let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
-        g.fill(row: r0, col: c0, height: h, width: w)
+        // The rows behind the box are cleared whole: no text of the view shows beside it.
+        g.fill(row: r0, col: 0, height: h, width: g.cols)
         box(&g, row: r0, col: c0, height: h, width: w, title: "keys")
-        for (i, (k, d)) in lines.enumerated() {
-            let r = r0 + 1 + i % perColumn
-            let x = c0 + 2 + (i / perColumn) * colW
-            guard r < r0 + h - 2 else { continue }
-            if k.isEmpty { g.put(d, row: r, col: x, role: .header) }
-            else {
-                g.put(k, row: r, col: x + 1, role: .key, maxWidth: 12)
-                g.put(d, row: r, col: x + 13, role: .text, maxWidth: colW - 15)
+        for (ci, column) in columns.enumerated() {
+            for (i, (k, d)) in column.enumerated() {
+                let r = r0 + 1 + i
+                let x = c0 + 2 + ci * colW
+                guard r < r0 + h - 2 else { continue }
+                if k.isEmpty { g.put(d, row: r, col: x, role: .header) }
+                else {
+                    g.put(k, row: r, col: x + 1, role: .key, maxWidth: 12)
+                    g.put(d, row: r, col: x + 13, role: .text, maxWidth: colW - 15)
+                }
             }
         }
         g.put("Esc / ? closes", row: r0 + h - 2, col: c0 + w - 17, role: .dim)

@@ -10,10 +10,12 @@
 //                                                            a mouse click as what it hit: <click layer-row 12>
 //                                                            <click cell 20 5> <click sample 3> <click>
 //   {"v":1,"t":3.1,"type":"request","request":{"kind":"analyze","query":"…","id":2}}       work the app started
-//       (kinds: analyze, backpatch {query,position,source,target}, grid {query,position,metric,id}, cancel-grid,
+//       (kinds: analyze {query = the one-line query, `PROMPT | e1 | e2 | e3`}, propose {query,id} (the query
+//        form's proposals), backpatch {query,position,source,target}, grid {query,position,metric,id}, cancel-grid,
 //        load-model {query = the path})
 //   {"v":1,"t":9.8,"type":"result","result":{"kind":"analysis","id":2,"analysis":{…}}}      what came back
-//       (kinds: analysis, partial, progress {fraction,message}, analysis-failed {message}, backpatch {cell},
+//       (kinds: analysis, partial, progress {fraction,message}, analysis-failed {message},
+//        proposal {id,proposal: {prompt,e1,e2,e3,e2Aliases,e3Aliases,e1Note,e2Note,e3Note}}, proposal-failed {id,message}, backpatch {cell},
 //        backpatch-failed {message}, cell {id,cell}, grid-finished {id,cancelled}, grid-failed {id,message},
 //        model-loaded {message = model name}, model-failed {message})
 //   {"v":1,"t":60,"type":"end"}                              written on a clean exit only
@@ -26,10 +28,7 @@
 // no buffering, so a session killed with SIGKILL keeps every line up to its last event.
 import Foundation
 
-extension TokenPosition: Codable {}
-extension EntityKind: Codable {}
 extension Stage: Codable {}
-extension GridMetric: Codable {}
 
 /// One line of a transcript.
 public struct TranscriptLine: Codable, Sendable {
@@ -69,6 +68,7 @@ public struct TranscriptRequest: Codable, Sendable, Equatable {
     public init?(_ fx: Effect) {
         switch fx {
         case .analyze(let q, let id): kind = "analyze"; query = q; self.id = id
+        case .propose(let q, let id): kind = "propose"; query = q; self.id = id
         case .backPatch(let q, let p, let s, let t): kind = "backpatch"; query = q; position = p; source = s; target = t
         case .startGrid(let r, let id): kind = "grid"; query = r.query; position = r.position; metric = r.metric; self.id = id
         case .cancelGrid: kind = "cancel-grid"
@@ -87,6 +87,7 @@ public struct TranscriptResult: Codable, Sendable {
     public var message: String?
     public var cell: BackPatchResult?
     public var cancelled: Bool?
+    public var proposal: QueryProposal?
 
     init(kind: String) { self.kind = kind }
 
@@ -96,6 +97,8 @@ public struct TranscriptResult: Codable, Sendable {
         case .analysisPartial(let a, let id): kind = "partial"; analysis = a; self.id = id
         case .analysisProgress(let f, let m, let id): kind = "progress"; fraction = f; message = m; self.id = id
         case .analysisFailed(let m, let id): kind = "analysis-failed"; message = m; self.id = id
+        case .proposal(let p, let id): kind = "proposal"; proposal = p; self.id = id
+        case .proposalFailed(let m, let id): kind = "proposal-failed"; message = m; self.id = id
         case .backPatch(let r): kind = "backpatch"; cell = r
         case .backPatchFailed(let m): kind = "backpatch-failed"; message = m
         case .gridCell(let r, let id): kind = "cell"; cell = r; self.id = id
@@ -114,6 +117,8 @@ public struct TranscriptResult: Codable, Sendable {
         case "partial": return analysis.map { .analysisPartial($0, id: id) }
         case "progress": return .analysisProgress(fraction ?? 0, message ?? "", id: id)
         case "analysis-failed": return .analysisFailed(message ?? "", id: id)
+        case "proposal": return proposal.map { .proposal($0, id: id) }
+        case "proposal-failed": return .proposalFailed(message ?? "", id: id)
         case "backpatch": return cell.map { .backPatch($0) }
         case "backpatch-failed": return .backPatchFailed(message ?? "")
         case "cell": return cell.map { .gridCell($0, id: id) }

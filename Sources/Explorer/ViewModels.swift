@@ -1,15 +1,16 @@
 // View models: the plain data screens are drawn from. The backend fills them; screens never compute.
+import Analysis
 
-/// A token position of the two-hop analysis: t1 = last token of e1, t2 = last prompt token.
-public enum TokenPosition: String, Sendable, CaseIterable {
-    case t1, t2
-    public var toggled: TokenPosition { self == .t1 ? .t2 : .t1 }
+/// A token position of the two-hop analysis (t1 = last token of e1, t2 = last prompt token):
+/// Analysis' own type, so results need no bridging.
+public typealias TokenPosition = PatchPosition
+
+extension PatchPosition {
+    public var toggled: PatchPosition { self == .t1 ? .t2 : .t1 }
 }
 
-/// Which entity a Patchscope generation describes.
-public enum EntityKind: String, Sendable {
-    case e1, e2, e3, other
-}
+/// Which entity a Patchscope generation describes: Analysis' own type.
+public typealias EntityKind = DecodedEntity
 
 /// The model line of the header.
 public struct ModelSummary: Equatable, Sendable {
@@ -96,6 +97,9 @@ public struct AnalysisViewModel: Equatable, Sendable {
     public var rows: [LayerRow]
     /// What the ⏎ detail shows beyond the row (nil when the backend does not compute it).
     public var detail: AnalysisDetail?
+    /// Where e2 and e3 came from when the user did not type them ("model's answer", "sample"); nil = typed.
+    public var e2Note: String?
+    public var e3Note: String?
     /// Information propagation's exact layer (a mean of three, possibly fractional); its ② marker sits
     /// on the layer it falls in.
     public var infoPropagation: Double?
@@ -167,10 +171,11 @@ public struct BackPatchPanelModel: Equatable, Sendable {
     }
 }
 
-/// How grid cells are judged: the 10-token generation criterion or p(e3's first token).
-public enum GridMetric: String, Sendable, CaseIterable {
-    case generation, firstToken = "first-token"
-    public var toggled: GridMetric { self == .generation ? .firstToken : .generation }
+/// How grid cells are judged (the 10-token generation criterion or p(e3's first token)): Analysis' own type.
+public typealias GridMetric = BackPatchMetric
+
+extension BackPatchMetric {
+    public var toggled: BackPatchMetric { self == .generation ? .firstToken : .generation }
     public var title: String { self == .generation ? "10-token generation" : "p(first answer token)" }
 }
 
@@ -220,6 +225,20 @@ public struct GridViewModel: Equatable, Sendable {
     }
 }
 
+/// The entities proposed for a prompt (the query form fills its fields from this), each with a note
+/// saying where it came from ("from the prompt", "sample", "model's answer"; empty = as typed).
+public struct QueryProposal: Equatable, Sendable {
+    public var prompt: String
+    public var e1: String, e2: String, e3: String
+    public var e2Aliases: [String], e3Aliases: [String]
+    public var e1Note: String, e2Note: String, e3Note: String
+    public init(prompt: String, e1: String, e2: String, e3: String, e2Aliases: [String] = [], e3Aliases: [String] = [],
+                e1Note: String = "", e2Note: String = "", e3Note: String = "") {
+        self.prompt = prompt; self.e1 = e1; self.e2 = e2; self.e3 = e3; self.e2Aliases = e2Aliases; self.e3Aliases = e3Aliases
+        self.e1Note = e1Note; self.e2Note = e2Note; self.e3Note = e3Note
+    }
+}
+
 /// A query from the sample-query files, for the `/` browser.
 public struct SampleQuery: Equatable, Sendable {
     public var id: String
@@ -239,4 +258,5 @@ extension LayerRow: Codable {}
 extension TokenProb: Codable {}
 extension AnalysisDetail: Codable {}
 extension AnalysisViewModel: Codable {}
+extension QueryProposal: Codable {}
 extension BackPatchResult: Codable {}

@@ -8,6 +8,7 @@ import Model
 /// ```
 /// $ hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY --json \
 ///       --query "The currency of the country of origin of Toyota is" > toyota.json
+/// $ hopscope analyze --query "The capital of the country of origin of Skoda is"   # entities proposed
 /// ```
 public struct AnalyzeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -18,12 +19,19 @@ public struct AnalyzeCommand: ParsableCommand {
             attention and MLP outputs at t2, decodes the hidden states at t1 and at t2 of every layer with \
             Patchscopes (ℓt = ℓs by default; --patchscope-layers grid for every ℓs × ℓt, as the paper), and \
             knocks out the attention from t2 to t1 in a window around every layer. Prints a table and the \
-            paper's four stages, or with --json one object: {"ids","t1","t2","answer","layers":[…],"stages":{…}, \
-            "patchscope":{…}}. Progress goes to stderr.
+            paper's four stages, or with --json one object: {"ids", "t1", "t2", "answer", "layers":[…], "stages":{…}, \
+            "patchscope":{…}, "entities":{…}}. Progress goes to stderr.
 
-            Example:
+            Entities not given are proposed, as the explorer's query form does: a sample query with the same \
+            prompt brings all of its fields; otherwise e1 is what follows the last "of" before the final "is", \
+            and e2 and e3 are the model's own answers to the hop prompts "The R1 of E1 is" and "The R2 of E2 is" \
+            (which needs a prompt of the form "The R2 of the R1 of E1 is"). Proposals are printed on stderr \
+            and marked in the JSON ("entities": {"e2": …, "e2_source": "model_answer", …}).
+
+            Examples:
               hopscope analyze --e1 Toyota --e2 Japan --e3 yen --e3-alias JPY \\
                   --query "The currency of the country of origin of Toyota is"
+              hopscope analyze --query "The capital of the country of origin of Skoda is"
             """)
 
     @OptionGroup var modelOption: ModelOption
@@ -31,14 +39,14 @@ public struct AnalyzeCommand: ParsableCommand {
     @Option(help: "The composition prompt, e.g. \"The currency of the country of origin of Toyota is\".")
     var query: String
 
-    @Option(help: "The entity in the query (its last token is t1).")
-    var e1: String
+    @Option(help: "The entity in the query (its last token is t1); proposed from the prompt when omitted.")
+    var e1: String?
 
-    @Option(help: "The bridge entity the first hop resolves to.")
-    var e2: String
+    @Option(help: "The bridge entity the first hop resolves to; the model's answer to the first hop when omitted.")
+    var e2: String?
 
-    @Option(help: "The answer.")
-    var e3: String
+    @Option(help: "The answer; the model's answer to the second hop when omitted.")
+    var e3: String?
 
     @Option(name: .customLong("e2-alias"), help: "Another name of e2 (repeatable).")
     var e2Aliases: [String] = []
@@ -68,15 +76,26 @@ public struct AnalyzeCommand: ParsableCommand {
         options.knockoutHalfWindow = halfWindow
         options.patchscopeSettings = try patchscope.settings(defaultLayers: .diagonal)
         options.knockoutKeys = patchscope.knockoutKeys
-        let q = TwoHopQuery(query: query, e1: e1, e2: e2, e3: e3, e2Aliases: e2Aliases, e3Aliases: e3Aliases)
+        let samples = SampleQueryFiles.folder().map { SampleQueryFiles.load(folder: $0).queries } ?? []
+        let request = QueryRequest(prompt: query, e1: e1, e2: e2, e3: e3, e2Aliases: e2Aliases, e3Aliases: e3Aliases)
         let progress = StderrProgress()
-        let analysis: QueryAnalysis
+        let result: AnalysisSession.Result
         do {
-            analysis = try Analyzer(model: lm, options: options).run(q, progress: { f, m in progress.report(f, m) })
+            let session = try AnalysisSession(model: lm, samples: samples, options: options)
+            // Proposals first (they may take a generation or two), said before the long part.
+            let resolved = try session.resolve(request.line)
+            let q = resolved.query
+            for (name, value, source) in [("e1", q.e1, resolved.e1Source), ("e2", q.e2, resolved.e2Source), ("e3", q.e3, resolved.e3Source)]
+            where source != .typed {
+                log("proposed \(name) “\(value)” (\(source == .modelAnswer ? "the model's answer" : source == .sample ? "from the sample query" : "from the prompt"))")
+            }
+            for n in resolved.notes { log("  \(n)") }
+            result = try session.analyze(resolved: resolved, detail: false, progress: { f, m in progress.report(f, m) })
         } catch { progress.finish(); throw CLIError("\(error)") }
         progress.finish()
+        let analysis = result.analysis, resolved = result.resolved
         if json {
-            try printJSON(analysis)
+            try printJSON(AnalyzeOutput(analysis: analysis, resolved: resolved))
         } else {
             print(AnalyzeCommand.table(analysis), terminator: "")
         }
@@ -122,6 +141,30 @@ public struct AnalyzeCommand: ParsableCommand {
         out += "        ③ second hop resolved (e3 decoded from t2):       \(stage(s.secondHop))\n"
         out += "        ④ prediction extracted (MLP ranks \(a.predictionPiece.debugDescription) first): \(stage(s.predictionExtracted))\n"
         return out
+    }
+}
+
+/// The `analyze --json` object: the analysis, plus the entities and where each came from.
+struct AnalyzeOutput: Encodable {
+    let analysis: QueryAnalysis
+    let resolved: ResolvedQuery
+
+    struct Entities: Encodable {
+        let e1, e2, e3: String
+        let e1Source, e2Source, e3Source: EntitySource
+        let notes: [String]
+        enum CodingKeys: String, CodingKey {
+            case e1, e2, e3, notes, e1Source = "e1_source", e2Source = "e2_source", e3Source = "e3_source"
+        }
+    }
+    enum CodingKeys: String, CodingKey { case entities }
+
+    func encode(to encoder: any Encoder) throws {
+        try analysis.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let q = resolved.query
+        try c.encode(Entities(e1: q.e1, e2: q.e2, e3: q.e3, e1Source: resolved.e1Source, e2Source: resolved.e2Source,
+                              e3Source: resolved.e3Source, notes: resolved.notes), forKey: .entities)
     }
 }
 

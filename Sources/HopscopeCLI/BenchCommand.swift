@@ -18,6 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Instead: time the explorer's keystroke → redraw path headless (no model), at 80×24 and 250×80.") var ui = false
     @Option(name: .long, help: "Rounds of the scripted key sequence per size for --ui (after one warm-up).") var uiRounds = 30
+    @Flag(help: "Instead: time the explorer's analysis path (lens rows, full analysis, one back-patch cell) on the Toyota currency query.") var analysis = false
 
     struct Output: Encodable {
         var model: String
@@ -47,6 +48,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if ui { try runUI(); return }
+        if analysis { try runAnalysis(); return }
         // Load: open, validate, tokenizer, f32 copies — until the model can answer (median of 3 loads).
         let loadTime = try median(3) { _ = try model.load() }
         let m = try model.load()

@@ -18,8 +18,8 @@ struct EvaluateCommand: ParsableCommand {
             against e2), hop2, the composition and both shortcuts (judged against e3). Correct = the \
             generation contains the label or an alias longer than one character, ignoring case.
 
-            Row: {"id","hop1_correct","hop2_correct","composition_correct","shortcut_entity_correct", \
-            "shortcut_relation_correct","composition_generation","generations":{"hop1",…}}
+            Row: {"id", "hop1_correct", "hop2_correct", "composition_correct", "shortcut_entity_correct", \
+            "shortcut_relation_correct", "composition_generation", "generations":{"hop1",…}} \
             Rows go to stdout, or with --out are appended to a file (flushed and fsync'ed per row; \
             --resume skips ids already there). A summary goes to stderr.
             """)

@@ -21,7 +21,7 @@ public struct ExploreCommand: ParsableCommand {
         Keys: j/k move between layers, s/t mark a back-patch source/target, b runs it, x opens the \
         back-patch grid, p switches between positions t1 and t2, e edits the query, / lists sample \
         queries, : opens the command line (:theme NAME, :query TEXT, :quit), ? shows every key, q quits. \
-        The mouse: click a layer row (click it again to open its detail), a grid cell, a sample; the wheel scrolls.
+        The mouse: click a layer row (click it again to open its detail), a grid cell, a sample; the wheel scrolls. \
         A query that is not in sample-queries/ names its entities: "PROMPT | e1 | e2 | e3". \
         The terminal needs at least 80×24; NO_COLOR=1 gives a monochrome screen.
         """)

@@ -6,7 +6,7 @@ public struct HopscopeCommand: ParsableCommand {
         commandName: "hopscope",
         abstract: "Watch a language model answer a two-hop question, layer by layer.",
         discussion: """
-            Without a subcommand, opens the explorer on the default model. Every subcommand that
+            Without a subcommand, opens the explorer on the default model. Every subcommand that \
             prints JSON (--json) writes one object to stdout; progress and errors go to stderr.
             """,
         subcommands: [

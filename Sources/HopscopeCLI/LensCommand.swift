@@ -16,7 +16,7 @@ struct LensCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOption
     @Option(name: .long, help: "Tokens per (layer, position).") var top = 5
-    @Flag(help: "Print JSON: {\"ids\",\"layers\":[{\"layer\",\"positions\":[{\"pos\",\"top\":[{\"id\",\"piece\",\"prob\"}]}]}]}.") var json = false
+    @Flag(help: "Print JSON: {\"ids\", \"layers\":[{\"layer\", \"positions\":[{\"pos\", \"top\":[{\"id\", \"piece\", \"prob\"}]}]}]}.") var json = false
     @Argument(help: "The prompt.") var prompt: String
 
     func validate() throws {
@@ -52,11 +52,11 @@ struct BackpatchCommand: ParsableCommand {
         commandName: "backpatch",
         abstract: "Back-patch h(source, p) into block target's output at p (one cell, or the whole grid).",
         discussion: """
-            p is t1 (the last token of e1) or t2 (the last token). Blocks target+1 … L−1 are recomputed for
-            positions ≥ p, then 10 tokens are generated greedily from the patched cache. A cell succeeds
-            when the generation contains e3 or an alias (generation metric), or when e3's first token is
-            the top next token (first-token metric). The grid is every source > target pair; its cells stop
-            generating once they name e3 ("stopped_once_correct": true, the generation up to there) unless
+            p is t1 (the last token of e1) or t2 (the last token). Blocks target+1 … L−1 are recomputed for \
+            positions ≥ p, then 10 tokens are generated greedily from the patched cache. A cell succeeds \
+            when the generation contains e3 or an alias (generation metric), or when e3's first token is \
+            the top next token (first-token metric). The grid is every source > target pair; its cells stop \
+            generating once they name e3 ("stopped_once_correct": true, the generation up to there) unless \
             --full-generations.
             """)
 

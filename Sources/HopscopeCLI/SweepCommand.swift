@@ -36,10 +36,10 @@ struct SweepCommand: ParsableCommand {
             Stages run the Patchscopes over the full ℓs × ℓt grid (the paper's; --patchscope-layers diagonal \
             is ~L× faster), greedy unless --patchscope-samples N; each row records the mode in "patchscope".
 
-            Row: {"id","model","hop1_correct","hop2_correct","composition_correct", \
-            "shortcut_entity_correct","shortcut_relation_correct","composition_generation","generations", \
-            "stages":{…}|null,"patchscope":{…},"backpatch":{"t1":{"fixed","cells_correct":[[ℓs,ℓt]…],"cells","layers", \
-            "metric"},"t2":{…}}|null[,"error"]}
+            Row: {"id", "model", "hop1_correct", "hop2_correct", "composition_correct", \
+            "shortcut_entity_correct", "shortcut_relation_correct", "composition_generation", "generations", \
+            "stages":{…}|null, "patchscope":{…}, "backpatch":{"t1":{"fixed", "cells_correct":[[ℓs,ℓt]…], "cells", "layers", \
+            "metric"}, "t2":{…}}|null[, "error"]}
             """)
 
     @OptionGroup var modelOption: ModelOption

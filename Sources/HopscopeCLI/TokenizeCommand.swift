@@ -12,7 +12,7 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "Show the token ids and pieces of a text.")
 
     @OptionGroup var model: ModelOption
-    @Flag(help: "Print JSON: {\"ids\":[Int],\"pieces\":[String]}.") var json = false
+    @Flag(help: "Print JSON: {\"ids\":[Int], \"pieces\":[String]}.") var json = false
     @Argument(help: "The text (special tokens such as <|im_start|> are recognised).") var text: String
 
     struct Output: Encodable { let ids: [Int32]; let pieces: [String] }
@@ -37,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOption
     @Option(name: .long, help: "Tokens to generate (stops early at end-of-sequence).") var maxTokens = 10
-    @Flag(help: "Print JSON: {\"ids\":[Int],\"text\":String}.") var json = false
+    @Flag(help: "Print JSON: {\"ids\":[Int], \"text\":String}.") var json = false
     @Argument(help: "The prompt.") var prompt: String
 
     struct Output: Encodable { let ids: [Int32]; let text: String }
@@ -61,7 +61,7 @@ struct LogitsCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOption
     @Option(name: .long, help: "How many top tokens to show.") var top = 10
-    @Flag(help: "Print JSON: {\"ids\":[Int],\"top\":[{\"id\",\"piece\",\"logit\",\"prob\"}]}.") var json = false
+    @Flag(help: "Print JSON: {\"ids\":[Int], \"top\":[{\"id\", \"piece\", \"logit\", \"prob\"}]}.") var json = false
     @Argument(help: "The prompt.") var prompt: String
 
     struct Entry: Encodable { let id: Int; let piece: String; let logit: Float; let prob: Float }

@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
             States" for United States), the same way in every prompt. Blank lines are ignored.
 
             Prints FILE:LINE: PROBLEM lines and a summary per file to stdout (--json: one object per file, \
-            {"file","lines","queries","problems":[{"line","id","message"}]}); exits 1 if any file has a problem.
+            {"file", "lines", "queries", "problems":[{"line", "id", "message"}]}); exits 1 if any file has a problem.
             """)
 
     @Argument(help: ArgumentHelp("Query files.", valueName: "FILE.jsonl"))

@@ -127,6 +127,21 @@ struct ContractTests {
         let layers = try ContractCLI.run(["backpatch", "--query", "The capital of France is", "--e1", "France", "--e3", "Paris", "--position", "t2", "--source", "1", "--target", "3"])
         #expect(layers.status != 0 && layers.stderr.contains("source"))
     }
+
+    /// `analyze --query` alone: e1 from the prompt, e2 and e3 the model's own hop answers, marked as proposals.
+    @Test func analyzeProposesMissingEntities() throws {
+        let r = try ContractCLI.run(["analyze", "--json", "--query", "The largest city of the country of origin of Nissan is"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try ContractCLI.object(r.stdout)
+        let e = try #require(o["entities"] as? [String: Any])
+        #expect(e["e1"] as? String == "Nissan" && e["e1_source"] as? String == "prompt")
+        #expect(e["e2"] as? String == "Japan" && e["e2_source"] as? String == "model_answer")
+        #expect(e["e3_source"] as? String == "model_answer" && !((e["e3"] as? String) ?? "").isEmpty)
+        #expect(r.stderr.contains("proposed e2 “Japan” (the model's answer)"))
+        #expect(o["layers"] as? [Any] != nil && o["stages"] != nil)
+        let bad = try ContractCLI.run(["analyze", "--json", "--query", "Hello there"])
+        #expect(bad.status != 0 && bad.stderr.contains("no entity found") && bad.stdout.isEmpty)
+    }
 }
 
 /// Runs the built `hopscope` binary.

@@ -107,7 +107,7 @@ private func click(_ s: inout ExplorerState, _ f: Frame, row: Int, col: Int) -> 
         let r = try #require(layerRow(f.grid, "9"))
         click(&s, f, row: r, col: 10)
         #expect(s.layer.selectedRow == 1)
-        #expect(s.layer.editingQuery)
+        #expect(s.overlay == .queryForm, "a click does not reach the table under the form")
         // A raw event that reached the state unresolved does nothing.
         #expect(s.handle(.mouse(MouseEvent(.press, row: r, col: 10))).isEmpty)
     }

@@ -110,14 +110,15 @@ import Testing
         #expect(small.line(21).contains("✓ p .04→"))
     }
 
-    @Test func queryEditingShowsTheCursor() {
+    @Test func queryFormShowsTheCursorInTheFocusedField() throws {
         var s = Fixture.state()
         _ = s.handle(.char("e"))
         _ = s.handle(.ctrl("w")); _ = s.handle(.ctrl("w"))
         let f = Fixture.render(s, 120, 40)
-        #expect(f.grid.line(1).contains("query  The currency of the country of origin of "))
-        #expect(f.cursor?.row == 1)
-        #expect(f.cursor?.col == 8 + displayWidth("The currency of the country of origin of "))
+        let r = try #require(f.grid.row(containing: "prompt   The currency of the country of origin of "))
+        let col = try #require(f.grid.column(of: "The currency", row: r))
+        #expect(f.cursor?.row == r)
+        #expect(f.cursor?.col == col + displayWidth("The currency of the country of origin of "))
     }
 
     @Test func asciiGlyphsWhenTheLocaleIsNotUTF8() {

@@ -100,19 +100,19 @@ import Testing
         #expect(s.layer.selectedLayer == 20)
     }
 
-    @Test func editingTheQueryAnalyzesOnEnterAndEscRestores() {
+    @Test func theQueryFormAnalyzesOnEnterAndEscRestores() {
         var s = Fixture.state()
         _ = s.handle(.char("e"))
-        #expect(s.layer.editingQuery)
+        #expect(s.overlay == .queryForm)
         _ = s.handle(.char("q"))                 // typed, not quit
-        #expect(s.layer.query.text.hasSuffix("isq"))
+        #expect(s.form?.text(.prompt).hasSuffix("isq") == true)
         _ = s.handle(.escape)
         #expect(s.layer.query.text == Fixture.query)
         _ = s.handle(.char("e"))
         _ = s.handle(.ctrl("u"))
-        for ch in "The capital of France is" { _ = s.handle(.char(ch)) }
+        for ch in "The capital of the country of origin of Sony is" { _ = s.handle(.char(ch)) }
         let fx = s.handle(.enter)
-        #expect(fx.first?.analyzedQuery == "The capital of France is")
+        #expect(fx.first?.analyzedQuery == "The capital of the country of origin of Sony is | Sony")
         #expect(s.layer.analyzing)
     }
 

@@ -257,7 +257,7 @@ struct TmuxEndToEndTests {
         u.expectExit("129", "killed by SIGHUP")
     }
 
-    @Test func queryEditingWithUnicodeAndBracketedPaste() throws {
+    @Test func queryFormWithUnicodeAndBracketedPaste() throws {
         let t = try TmuxSession(cols: 120, rows: 40)
         defer { t.close() }
         t.wait(for: "analyzed:")
@@ -265,7 +265,7 @@ struct TmuxEndToEndTests {
         try t.keys("e", "C-u")
         try t.run(["send-keys", "-t", "e2e", "-l", "Le yen 日本 cafe\u{301} xyz"])
         try t.keys("C-w", "BSpace")
-        var s = t.wait(for: "query  Le yen 日本 café")
+        var s = t.wait(for: "prompt   Le yen 日本 café")
         #expect(!s.contains("xyz"))
         try t.keys("Escape")
         t.wait(for: "query  The currency of the country of origin of Toyota is")
@@ -279,6 +279,42 @@ struct TmuxEndToEndTests {
         try t.keys("C-w", "BSpace", "Enter")
         s = t.wait(for: "analyzed:")
         #expect(s.contains("query  The capital of the country of origin of Toyota is"))
+        #expect(s.contains("e3 Tokyo"))
+        try t.keys("q")
+        #expect(t.waitForExit().0 == "0")
+    }
+
+    @Test func queryFormAt80x24() throws {
+        let t = try TmuxSession(cols: 80, rows: 24)
+        defer { t.close() }
+        t.wait(for: "analyzed:")
+        // A prompt of the samples' shape that is not a sample: analysed with the proposed e1 at once.
+        try t.keys("e", "C-u")
+        try t.run(["send-keys", "-t", "e2e", "-l", "The capital of the country of origin of Skoda is"])
+        var s = t.wait(for: "from the prompt")
+        #expect(s.contains("Skoda"))
+        try t.keys("Enter")
+        t.wait(for: "e1 Skoda")
+        s = t.wait(for: "analyzed:")
+        #expect(s.contains("query  The capital of the country of origin of Skoda is"))
+        // No findable e1: the message is inside the form.
+        try t.keys("e", "C-u")
+        try t.run(["send-keys", "-t", "e2e", "-l", "Hello there"])
+        try t.keys("Enter")
+        s = t.wait(for: "no entity found")
+        #expect(s.contains("┌ query"))
+        #expect(s.contains("type e1 below"))
+        // Tab through the fields and type the entities by hand (the message put the focus on e1).
+        try t.keys("BTab", "C-u")
+        try t.run(["send-keys", "-t", "e2e", "-l", "The capital of the homeland of Sony is"])
+        try t.keys("Tab", "C-u")
+        try t.run(["send-keys", "-t", "e2e", "-l", "Sony"])
+        try t.keys("Tab")
+        try t.run(["send-keys", "-t", "e2e", "-l", "Japan"])
+        try t.keys("Tab")
+        try t.run(["send-keys", "-t", "e2e", "-l", "Tokyo"])
+        try t.keys("Enter")
+        s = t.wait(for: "e1 Sony")
         #expect(s.contains("e3 Tokyo"))
         try t.keys("q")
         #expect(t.waitForExit().0 == "0")

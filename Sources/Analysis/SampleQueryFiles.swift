@@ -1,5 +1,5 @@
 // The `/` browser's queries: every `sample-queries/*.jsonl` file, read with the Analysis schema.
-import Analysis
+
 import Foundation
 
 /// Finds and reads the sample-query files.
@@ -16,7 +16,7 @@ public enum SampleQueryFiles {
         var candidates: [String] = []
         if let q = env["HOPSCOPE_QUERIES"], !q.isEmpty { candidates.append(q) }
         candidates.append(FileManager.default.currentDirectoryPath + "/sample-queries")
-        // <package>/Sources/Explorer/SampleQueryFiles.swift → <package>/sample-queries
+        // <package>/Sources/Analysis/SampleQueryFiles.swift → <package>/sample-queries
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         candidates.append(root.appendingPathComponent("sample-queries").path)
         var isDir: ObjCBool = false
@@ -56,7 +56,7 @@ public enum SampleQueryFiles {
     }
 
     /// The id in `folder/opening.json`, if the file is there and names one.
-    static func openingID(folder: String) -> String? {
+    public static func openingID(folder: String) -> String? {
         guard let data = FileManager.default.contents(atPath: folder + "/opening.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return object["id"] as? String
@@ -70,12 +70,5 @@ public enum SampleQueryFiles {
         case DecodingError.dataCorrupted: return "not JSON"
         default: return "\(error)"
         }
-    }
-}
-
-extension SampleQuery {
-    /// The browser's row for a query of the sample files.
-    public init(_ q: TwoHopQuery) {
-        self.init(id: q.id, query: q.query, e1: q.e1, e2: q.e2, e3: q.e3)
     }
 }
