@@ -150,7 +150,7 @@ extension SweepReport {
         for (g, label) in [("correct", "correct cases"), ("incorrect", "incorrect cases")] {
             guard let group = stages[g], (group["first_hop"]?.queries ?? 0) > 0 else { continue }
             out += "  \(label)\n"
-            out += "    " + "".padding(toLength: 14, withPad: " ", startingAt: 0) + "|" + String(axis) + "|  layer ×10\n"
+            out += "    " + "".padding(toLength: 21, withPad: " ", startingAt: 0) + "|" + String(axis) + "|  layer ×10\n"
             for name in Self.stageLabels.map(\.name) {
                 guard let d = group[name] else { continue }
                 let top = d.counts.max() ?? 0
@@ -160,7 +160,7 @@ extension SweepReport {
                     return bars[max(1, Int((Double(c) / Double(top) * 8).rounded()))]
                 }
                 let short = Self.stageLabels.first { $0.name == name }?.label ?? name
-                out += "    " + short.padding(toLength: 14, withPad: " ", startingAt: 0) + "|" + String(line) + "|  never \(d.never)/\(d.queries)\n"
+                out += "    " + short.padding(toLength: 21, withPad: " ", startingAt: 0) + "|" + String(line) + "|  never \(d.never)/\(d.queries)\n"
             }
         }
         return out
@@ -172,7 +172,7 @@ extension SweepReport {
     func stageBoxPlot(unicode: Bool, width: Int = 60) -> String {
         let L = max(layers, 1)
         func col(_ v: Double) -> Int { min(width - 1, max(0, Int((v / Double(max(L - 1, 1)) * Double(width - 1)).rounded()))) }
-        var out = "Stage box plot (the paper's Fig. of stages; layers 0–\(L - 1), box q1–q3, | median, ◆ mean, ├ ┤ whiskers at 1.5 IQR)\n"
+        var out = "Stage box plot (as the paper's plot_stage_boxplots; layers 0–\(L - 1): box q1–q3, | median, ◆ mean, ├ ┤ whiskers at 1.5 IQR, ∘ outliers)\n"
         var axis = Array(repeating: Character(" "), count: width)
         for l in stride(from: 0, to: L, by: 5) {
             for (i, ch) in String(l).enumerated() where col(Double(l)) + i < width { axis[col(Double(l)) + i] = ch }

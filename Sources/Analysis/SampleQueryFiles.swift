@@ -6,8 +6,10 @@ import Foundation
 ///
 /// The folder is the first that exists of: `$HOPSCOPE_QUERIES`, `./sample-queries`, and the package's
 /// own `sample-queries` (located from this source file's path at build time). `showcase.jsonl` comes
-/// first, so its first line (the Toyota currency query) is the explorer's opening screen; the other
-/// files follow by name (`*-measurements.jsonl`, recorded results rather than queries, are not read). A line that does not decode is skipped with a warning naming file and line.
+/// first, the other files follow by name (`*-measurements.jsonl`, recorded results rather than queries,
+/// are not read); the query named by `opening.json` (`{"id": …}`, chosen by
+/// `scripts/queries/stage_showcase.py`) is moved to the front: it is the explorer's opening screen. A
+/// line that does not decode is skipped with a warning naming file and line.
 public enum SampleQueryFiles {
     /// The sample-query folder, if one exists.
     public static func folder(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
@@ -47,7 +49,17 @@ public enum SampleQueryFiles {
                 }
             }
         }
+        if let id = openingID(folder: folder), let i = queries.firstIndex(where: { $0.id == id }) {
+            queries.insert(queries.remove(at: i), at: 0)
+        }
         return (queries, warnings)
+    }
+
+    /// The id in `folder/opening.json`, if the file is there and names one.
+    public static func openingID(folder: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: folder + "/opening.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return object["id"] as? String
     }
 
     static func reason(_ error: Error) -> String {

@@ -12,6 +12,8 @@ enum RealModel {
     static var available: Bool { TestModels.available(path) }
     static let skipReason: Comment = "needs the default model (make setup)"
     static let toyota = "The currency of the country of origin of Toyota is"
+    /// The explorer's opening query (sample-queries/opening.json).
+    static let frankfurt = "The currency of the country of Frankfurt is"
     /// One backend for the whole suite (loading is the slow part).
     static let backend: ModelBackend = try! ModelBackend.load(path: path)
     /// The Toyota analysis, computed once.
@@ -25,7 +27,7 @@ struct ModelBackendTests {
     @Test func showcaseQueryComesFirstWithAllItsFields() throws {
         let b = RealModel.backend
         let first = try #require(b.sampleQueries().first)
-        #expect(first.query == RealModel.toyota)
+        #expect(first.query == RealModel.frankfurt, "sample-queries/opening.json")
         let q = try b.resolve(RealModel.toyota)
         #expect(q.e2 == "Japan" && q.e3Aliases.contains("yen") && q.hop1 == "The country of origin of Toyota is")
         #expect(b.warnings.isEmpty, "the repository's sample files are well-formed: \(b.warnings)")
@@ -152,6 +154,13 @@ struct ModelBackendTests {
             .write(to: dir.appendingPathComponent("showcase.jsonl"), atomically: true, encoding: .utf8)
         let (queries, warnings) = SampleQueryFiles.load(folder: dir.path)
         #expect(queries.map(\.id) == ["s"], "showcase first; the same prompt only once")
+        // opening.json moves its query to the front (the explorer opens on it).
+        let other = #"{"id":"c","e1":"Sony","r1":"country of origin","e2":"Japan","r2":"capital","e3":"Tokyo"}"#
+        try other.write(to: dir.appendingPathComponent("zz.jsonl"), atomically: true, encoding: .utf8)
+        try #"{"id":"c","why":"test"}"#.write(to: dir.appendingPathComponent("opening.json"), atomically: true, encoding: .utf8)
+        #expect(SampleQueryFiles.load(folder: dir.path).queries.map(\.id) == ["c", "s"])
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("zz.jsonl"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("opening.json"))
         #expect(queries[0].query == "The capital of the country of origin of Toyota is")
         #expect(warnings.count == 2)
         #expect(warnings[0].hasSuffix("mine.jsonl:2: skipped a malformed query (not JSON)"))
@@ -162,7 +171,9 @@ struct ModelBackendTests {
         let folder = try #require(SampleQueryFiles.folder(environment: [:]))
         let (queries, warnings) = SampleQueryFiles.load(folder: folder)
         #expect(queries.count > 100 && warnings.isEmpty)
-        #expect(queries[0].id == "showcase-toyota-currency")
+        // The opening query chosen by scripts/queries/stage_showcase.py, then the showcase in file order.
+        #expect(queries[0].id == SampleQueryFiles.openingID(folder: folder))
+        #expect(queries[1].id == "showcase-toyota-currency")
     }
 }
 
@@ -179,7 +190,8 @@ struct RealModelEndToEndTests {
     }
 
     @Test func toyotaLayersHelpBackPatchGridCancelResizeQuit() throws {
-        let t = try TmuxSession(cols: 200, rows: 60, args: "--transcript TRANSCRIPT", demo: false)
+        // The Toyota query by name: the explorer opens on sample-queries/opening.json's query otherwise.
+        let t = try TmuxSession(cols: 200, rows: 60, args: "--transcript TRANSCRIPT --query '\(RealModel.toyota)'", demo: false)
         defer { t.close() }
         // The analysis fills every row (lens, Patchscope, knockout) within two minutes on a slow machine.
         var s = t.wait(timeout: 180, "the analysis") { $0.contains("analyzed:") }
@@ -253,7 +265,7 @@ struct RealModelEndToEndTests {
     }
 
     @Test func transcriptSurvivesKill9() throws {
-        let t = try TmuxSession(cols: 120, rows: 40, args: "--transcript TRANSCRIPT", demo: false)
+        let t = try TmuxSession(cols: 120, rows: 40, args: "--transcript TRANSCRIPT --query '\(RealModel.toyota)'", demo: false)
         defer { t.close() }
         t.wait(timeout: 180, "partial analysis") { $0.contains("Toyota = e1") || $0.contains("analyzed:") }
         try t.keys("j", "j", "x")
