@@ -25,31 +25,25 @@ extension Renderer {
                 g.put(" " + self.prob(rp.prob), row: r, col: c + 7, role: .dim)
             }
         }
+        /// A Patchscope cell: the entity it decoded, in that entity's colour.
+        func decoded(_ ps: PatchscopeReading?, _ g: inout CellGrid, _ r: Int, _ c: Int, _ row: LayerRow) {
+            guard let ps else { missing(&g, r, c, row); return }
+            switch ps.decoded {
+            case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
+            case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
+            case .e1: g.put(truncate(a.e1, to: 9) + " = e1", row: r, col: c, role: .text, maxWidth: 15)
+            case .other: g.put("other", row: r, col: c, role: .dim)
+            }
+        }
         var cols: [Column] = []
         cols.append(Column(title: "lens@t1", width: 12, priority: 2) { g, r, c, row in
             g.put(truncate(piece(row.lensT1), to: 12), row: r, col: c, role: self.role(for: row.lensT1, a)) })
         cols.append(Column(title: "e2@t1", width: 12, priority: 1) { g, r, c, row in rankCell(row.e2AtT1, .bridge)(&g, r, c, row) })
-        cols.append(Column(title: "patchscope@t1", width: 15, priority: 1) { g, r, c, row in
-            guard let ps = row.patchscope else { missing(&g, r, c, row); return }
-            switch ps.decoded {
-            case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
-            case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
-            case .e1: g.put(truncate(a.e1, to: 9) + " = e1", row: r, col: c, role: .text, maxWidth: 15)
-            case .other: g.put("other", row: r, col: c, role: .dim)
-            }
-        })
+        cols.append(Column(title: "patchscope@t1", width: 15, priority: 1) { g, r, c, row in decoded(row.patchscope, &g, r, c, row) })
         cols.append(Column(title: "lens@t2", width: 12, priority: 2) { g, r, c, row in
             g.put(truncate(piece(row.lensT2), to: 12), row: r, col: c, role: self.role(for: row.lensT2, a)) })
         cols.append(Column(title: "e3@t2", width: 12, priority: 1) { g, r, c, row in rankCell(row.e3AtT2, .answer)(&g, r, c, row) })
-        cols.append(Column(title: "patchscope@t2", width: 15, priority: 2) { g, r, c, row in
-            guard let ps = row.patchscopeT2 else { missing(&g, r, c, row); return }
-            switch ps.decoded {
-            case .e2: g.put(truncate(a.e2, to: 9) + " = e2", row: r, col: c, role: .bridge, maxWidth: 15)
-            case .e3: g.put(truncate(a.e3, to: 9) + " = e3", row: r, col: c, role: .answer, maxWidth: 15)
-            case .e1: g.put(truncate(a.e1, to: 9) + " = e1", row: r, col: c, role: .text, maxWidth: 15)
-            case .other: g.put("other", row: r, col: c, role: .dim)
-            }
-        })
+        cols.append(Column(title: "patchscope@t2", width: 15, priority: 2) { g, r, c, row in decoded(row.patchscopeT2, &g, r, c, row) })
         cols.append(Column(title: "knockout t2↛t1", width: 18, priority: 3) { g, r, c, row in
             guard let k = row.knockout else { missing(&g, r, c, row); return }
             let cc = g.put(truncate(self.piece(k.answer), to: 7), row: r, col: c, role: self.role(for: k.answer, a))
