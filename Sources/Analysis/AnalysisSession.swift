@@ -142,6 +142,7 @@ public final class AnalysisSession: @unchecked Sendable {
         return d
     }
 
+    /// A duration in seconds, for the timings every analysis reports.
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }

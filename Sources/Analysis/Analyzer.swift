@@ -212,7 +212,7 @@ public final class Analyzer: @unchecked Sendable {
         func lap(_ name: String) {
             let now = ContinuousClock.now
             let d = now - clock
-            timings[name] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            timings[name] = AnalysisSession.seconds(d)
             clock = now
         }
 

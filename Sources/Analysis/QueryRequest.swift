@@ -40,12 +40,17 @@ public struct QueryRequest: Sendable, Equatable, Codable {
         }
         func entity(_ i: Int) -> (String?, [String]) {
             guard i < parts.count else { return (nil, []) }
-            let names = parts[i].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let names = Self.names(in: parts[i])
             guard let first = names.first else { return (nil, []) }
             return (first, Array(names.dropFirst()))
         }
         let (e1, a1) = entity(1), (e2, a2) = entity(2), (e3, a3) = entity(3)
         self.init(prompt: prompt, e1: e1, e2: e2, e3: e3, e1Aliases: a1, e2Aliases: a2, e3Aliases: a3)
+    }
+
+    /// The names of an entity field: "Japan; Nippon" → ["Japan", "Nippon"] (blanks dropped).
+    public static func names(in field: String) -> [String] {
+        field.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The one-line form of this request (parses back to an equal request).

@@ -67,7 +67,7 @@ public struct QueryForm: Equatable, Sendable {
     }
 
     private func aliases(_ f: Field) -> [String] {
-        text(f).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        QueryRequest.names(in: text(f))
     }
 
     /// The query as the form shows it (empty entity fields ask for proposals).

@@ -43,12 +43,8 @@ extension BenchCommand {
         let L = m.config.layers
         _ = try session.patcher(line, for: .cell)
         let cellS = try median(repeats) { _ = try session.cell(line, position: .t2, source: 2 * L / 3, target: L / 6) }
-        func med(_ v: [Double]) -> Double {
-            let s = v.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
-        let out = AnalysisOutput(model: m.name, query: line, prepare_s: prepareS, lens_s: med(lens), analysis_s: med(total),
-                                 parts_s: parts.mapValues(med), cell_s: cellS, repeats: repeats, peak_rss_mb: peakRSSMegabytes())
+        let out = AnalysisOutput(model: m.name, query: line, prepare_s: prepareS, lens_s: median(of: lens), analysis_s: median(of: total),
+                                 parts_s: parts.mapValues { median(of: $0) }, cell_s: cellS, repeats: repeats, peak_rss_mb: peakRSSMegabytes())
         if json { try printJSON(out); return }
         print("model \(m.name)\nquery \(line)\n\(repeats) runs after a warm-up; medians")
         print(String(format: "one-time weight repack %.2f s\nlens rows (first partial) %.2f s\nfull analysis %.2f s\none back-patch cell %.2f s",

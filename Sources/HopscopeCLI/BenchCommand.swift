@@ -123,8 +123,13 @@ func median(_ n: Int, warmUp: Bool = true, _ body: () throws -> Void) throws -> 
 /// Median of `n` measurements returned by `body` after one warm-up run (unless `warmUp` is false).
 func median(_ n: Int, warmUp: Bool = true, _ body: () throws -> Double) throws -> Double {
     if warmUp { _ = try body() }
-    let times = try (0..<n).map { _ in try body() }.sorted()
-    return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
+    return median(of: try (0..<n).map { _ in try body() })
+}
+
+/// The median of measured values (the mean of the middle two for an even count).
+func median(of values: [Double]) -> Double {
+    let v = values.sorted()
+    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
 }
 
 /// Peak resident memory of this process in MB (getrusage).
