@@ -22,13 +22,16 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The innermost quantized kernels: SIMD behind runtime CPU dispatch, scalar fallback.
         .target(name: "CKernels", cSettings: fastC),
-        // GGUF → Model → Analysis → (Explorer | CLI), one way.
+        // GGUF → Model → Analysis → (Explorer | CLI | Server), one way; Wire is the protocol between Server and Explorer.
         .target(name: "GGUF", dependencies: ["CKernels"]),
         .target(name: "Model", dependencies: ["GGUF", "CKernels", "COpenBLAS"]),
         .target(name: "Analysis", dependencies: ["Model"]),
-        .target(name: "Explorer", dependencies: ["Analysis", "CNCursesW", "TOMLKit"]),   // imports Analysis, never Model
+        // The workshop protocol (messages, socket, client), spoken by the server and the explorer.
+        .target(name: "Wire", dependencies: ["Analysis"]),
+        .target(name: "Server", dependencies: ["Analysis", "Wire"]),
+        .target(name: "Explorer", dependencies: ["Analysis", "Wire", "CNCursesW", "TOMLKit"]),   // imports Analysis and Wire, never Model
         .target(name: "HopscopeCLI", dependencies: [
-            "GGUF", "Model", "Analysis", "Explorer",
+            "GGUF", "Model", "Analysis", "Explorer", "Wire", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hopscope", dependencies: ["HopscopeCLI"]),
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["HopscopeCLI", "GGUF", "CKernels", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Wire", "Analysis", "Model", "GGUF", "TestSupport"]),
     ],
     // Swift 5 mode: the numeric code shares raw pointers across worker threads by design.
     swiftLanguageModes: [.v5]

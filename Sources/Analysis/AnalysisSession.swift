@@ -34,9 +34,10 @@ public final class AnalysisSession: @unchecked Sendable {
 
     /// Opens the model at `path` (nil: `$HOPSCOPE_MODEL`, then the default) with the sample queries of
     /// `SampleQueryFiles.folder()`, and starts the one-time weight repacks in the background.
-    public static func load(path: String?) throws -> AnalysisSession {
+    /// `prepareNow` repacks before returning (the workshop server: ready means fast from the first request).
+    public static func load(path: String?, prepareNow: Bool = false) throws -> AnalysisSession {
         let lm = try LanguageModel(path: ModelPaths.resolve(path))
-        lm.prepareWeights(inBackground: true)   // 7B-class Q4_0/Q4_K/Q6_K: repack while the user types
+        _ = lm.prepareWeights(inBackground: !prepareNow)   // 7B-class Q4_0/Q4_K/Q6_K: repack while the user types
         var queries: [TwoHopQuery] = [], warnings: [String] = []
         if let folder = SampleQueryFiles.folder() { (queries, warnings) = SampleQueryFiles.load(folder: folder) }
         return try AnalysisSession(model: lm, samples: queries, warnings: warnings)
@@ -70,7 +71,7 @@ public final class AnalysisSession: @unchecked Sendable {
     }
 
     /// What the layer detail shows beyond a row, indexed embedding first, then block 0 … L−1.
-    public struct LayerDetail: Sendable, Equatable {
+    public struct LayerDetail: Codable, Sendable, Equatable {
         /// Top-20 lens tokens per row and position.
         public var lens: [[[TokenScore]]] = []
         /// Mean-over-heads attention from t2 to each position 0…t2 per row (empty for the embedding).
@@ -107,12 +108,12 @@ public final class AnalysisSession: @unchecked Sendable {
         try cancel.check()
         var hop1: (String, Bool)?, hop2: (String, Bool)?
         if !q.hop1.isEmpty {
-            let g = try Evaluation.generate(model: model, prompt: q.hop1)
+            let g = try Evaluation.generate(model: model, prompt: q.hop1, cancel: cancel)
             hop1 = (g, q.e2Answer.matches(g))
         }
         try cancel.check()
         if !q.hop2.isEmpty {
-            let g = try Evaluation.generate(model: model, prompt: q.hop2)
+            let g = try Evaluation.generate(model: model, prompt: q.hop2, cancel: cancel)
             hop2 = (g, q.e3Answer.matches(g))
         }
         lap("hops")
@@ -172,9 +173,10 @@ public final class AnalysisSession: @unchecked Sendable {
     /// One back-patch cell: h(source, position) written into block `target`'s output, then 10 greedy tokens.
     /// Returns the cell and p(e3's first token) without patching.
     public func cell(_ line: String, position: PatchPosition, source: Int, target: Int,
-                     metric: BackPatchMetric = .generation) throws(AnalysisError) -> (cell: BackPatchCell, baseProb: Float) {
+                     metric: BackPatchMetric = .generation,
+                     cancel: CancellationToken? = nil) throws(AnalysisError) -> (cell: BackPatchCell, baseProb: Float) {
         let p = try patcher(line, for: .cell)
-        do { return (try p.cell(position, source: source, target: target, metric: metric), p.baseAnswer.prob) }
+        do { return (try p.cell(position, source: source, target: target, metric: metric, cancel: cancel), p.baseAnswer.prob) }
         catch let e as AnalysisError { throw e } catch { throw .badQuery("\(error)") }
     }
 

@@ -1,9 +1,10 @@
 import Model
 
-/// Everything hopscope shows about one two-hop query, layer by layer (the `analyze` JSON, DESIGN §3).
+/// Everything hopscope shows about one two-hop query, layer by layer (the `analyze` JSON, DESIGN §3);
+/// decoded again from that JSON by the workshop client (QueryAnalysis+Decoding.swift).
 public struct QueryAnalysis: Encodable, Sendable {
     /// The model's own answer to the composition prompt (ten greedy tokens).
-    public struct Answer: Encodable, Sendable, Equatable {
+    public struct Answer: Codable, Sendable, Equatable {
         public var generation: String
         public var correct: Bool
         /// Empty in `partial` updates until the knockout phase (its unblocked baseline is this generation).
@@ -18,7 +19,7 @@ public struct QueryAnalysis: Encodable, Sendable {
     }
 
     /// A sublayer output at t2 read through the lens.
-    public struct SublayerReading: Encodable, Sendable, Equatable {
+    public struct SublayerReading: Codable, Sendable, Equatable {
         public var top: [TokenScore]
         public var e2Rank: Int
         public var e3Rank: Int
@@ -32,7 +33,7 @@ public struct QueryAnalysis: Encodable, Sendable {
     /// `mlp_prediction_rank_t2`, `mlp_e3_rank_t2`. The older `e2_rank_t1`, `e3_rank_t2`, `e2_rank_t2`
     /// and the `attention_t2`/`mlp_t2` readings are 1-based ranks of one token (e2's or e3's first
     /// token as a continuation), kept for scripts.
-    public struct Layer: Encodable, Sendable, Equatable {
+    public struct Layer: Codable, Sendable, Equatable {
         public var layer: Int
         public var lensT1: [TokenScore]
         public var lensT2: [TokenScore]

@@ -73,9 +73,10 @@ public final class BackPatcher: @unchecked Sendable {
     // MARK: The fast path
 
     /// One cell, computed the fast way (with its whole generation).
-    public func cell(_ position: PatchPosition, source: Int, target: Int, metric: BackPatchMetric = .generation) throws -> BackPatchCell {
+    public func cell(_ position: PatchPosition, source: Int, target: Int, metric: BackPatchMetric = .generation,
+                     cancel: CancellationToken? = nil) throws -> BackPatchCell {
         try checkPair(source: source, target: target)
-        return try cells(position, pairs: [(source, target)], metric: metric, untilDecided: false)[0]
+        return try cells(position, pairs: [(source, target)], metric: metric, untilDecided: false, cancel: cancel)[0]
     }
 
     /// The full ℓs > ℓt grid, in batches of `batchSize` cells; `progress` receives each finished batch.

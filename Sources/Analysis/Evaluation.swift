@@ -57,9 +57,15 @@ public struct Evaluation: Codable, Sendable, Equatable {
     }
 
     /// Greedy text after `prompt` (an empty prompt, e.g. a missing hop, generates nothing).
-    public static func generate(model: LanguageModel, prompt: String, maxTokens: Int = 10) throws(AnalysisError) -> String {
+    public static func generate(model: LanguageModel, prompt: String, maxTokens: Int = 10,
+                                cancel: CancellationToken? = nil) throws(AnalysisError) -> String {
         guard !prompt.isEmpty else { return "" }
         let ids = model.encode(prompt)
-        do { return model.decode(try model.generate(ids, maxTokens: maxTokens)) } catch { throw .model(error) }
+        let out: [Int32]
+        do {
+            out = try model.generate(ids, maxTokens: maxTokens, beforeStep: cancel.map { c in { (try? c.check()) != nil } })
+        } catch { throw .model(error) }
+        try cancel.check()
+        return model.decode(out)
     }
 }

@@ -2,8 +2,11 @@
 public typealias ProgressHandler = @Sendable (_ fraction: Double, _ message: String) -> Void
 
 extension CancellationToken {
-    /// Throws `.cancelled` once `cancel()` has been called.
-    public func check() throws(AnalysisError) { if isCancelled { throw .cancelled } }
+    /// Throws `.cancelled` once `cancel()` has been called (after `onCheck`, the scheduler's turn point).
+    public func check() throws(AnalysisError) {
+        onCheck?()
+        if isCancelled { throw .cancelled }
+    }
 }
 
 extension Optional where Wrapped == CancellationToken {

@@ -15,6 +15,9 @@ public enum EntitySource: String, Sendable, Codable, Equatable {
 
 /// A query made complete: the entities, the prompts, and where each entity came from.
 public struct ResolvedQuery: Sendable, Equatable {
+    public init(query: TwoHopQuery, e1Source: EntitySource, e2Source: EntitySource, e3Source: EntitySource, notes: [String] = []) {
+        self.query = query; self.e1Source = e1Source; self.e2Source = e2Source; self.e3Source = e3Source; self.notes = notes
+    }
     public var query: TwoHopQuery
     public var e1Source: EntitySource
     public var e2Source: EntitySource

@@ -30,6 +30,13 @@ public final class ExplorerApp {
         public var loadBackend: (@Sendable (String) throws -> any ExplorerBackend)?
         /// Report clicks and the wheel (see `MouseSetting`).
         public var mouse = true
+        /// On a workshop server (`RemoteBackend`): publish this session's view under this name.
+        public var present: String?
+        /// On a workshop server: show the named presenter's view live, read-only (`d` detaches).
+        public var follow: String?
+        /// Append, per handled batch of keys, the milliseconds from reading the key to the frame
+        /// written (JSON lines `{"t","key","ms"}`; `HOPSCOPE_UI_LOG`).
+        public var uiLogPath: String? = ProcessInfo.processInfo.environment["HOPSCOPE_UI_LOG"]
         public init(query: String? = nil, theme: String = "dark", recordPath: String? = nil, transcriptPath: String? = nil) {
             self.query = query; self.theme = theme; self.recordPath = recordPath; self.transcriptPath = transcriptPath
         }
@@ -76,8 +83,57 @@ public final class ExplorerApp {
         state.themeName = theme.name + (terminal.colorMode == .mono ? " (mono)" : "")
         var pending = state.analyzeCurrentQuery()
         if let warning { state.say(warning, warning: true) }
-        transcript?.session(backend.model, query: query)
-        for w in backend.warnings { transcript?.warning(w) }
+
+        // A workshop session may present its view, or follow a presenter's.
+        let remote = backend as? RemoteBackend
+        let events = self.events
+        remote?.setLiveSink { events.post(.live($0)) }
+        var following: String?
+        var followPage: Int?
+        if let name = options.present {
+            guard let remote else { throw DemoError("--present needs a server (--connect)") }
+            try remote.present(name)
+            state.presentingAs = name
+            state.live = "presenting as \(name) · 0 following"
+        }
+        if let name = options.follow {
+            guard let remote else { throw DemoError("--follow needs a server (--connect)") }
+            following = name
+            state.following = true
+            state.live = "following \(name) · d: your own session"
+            state.say("following \(name) · d: your own session · q quits")
+            pending = []
+            try remote.follow(name)
+        }
+        let uiLog = options.uiLogPath.flatMap { FileHandle(forWritingAtPath: $0) ?? (FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil) }
+        uiLog?.seekToEndOfFile()
+        var keyRead: (at: Date, key: String)?
+        /// A line of the session: into the transcript, and to the followers when presenting.
+        func emit(_ l: TranscriptLine) {
+            transcript?.write(l)
+            if state.presentingAs != nil { remote?.publish(l) }
+        }
+        /// A followed presenter's line, applied as a replay applies it (no work is started here).
+        func applyFollowed(_ line: TranscriptLine) {
+            switch line.type {
+            case "session":
+                let keep = (state.themeName, state.live)
+                state = ExplorerState(model: backend.model, query: line.query ?? "", samples: samples)
+                (state.themeName, state.live, state.following) = (keep.0, keep.1, true)
+                _ = state.analyzeCurrentQuery()
+            case "key":
+                if let p = line.page { followPage = p; state.pageSize = p }
+                if let k = line.paste.map(Key.paste) ?? line.key.flatMap(Key.init(transcriptName:)) { _ = state.handle(k) }
+            case "result":
+                if let e = line.result?.event { state.apply(e, now: now) }
+            default: break
+            }
+        }
+
+        if following == nil {
+            emit(.session(backend.model, query: query))
+            for w in backend.warnings { emit(.warning(w)) }
+        }
         if let w = backend.warnings.first {
             state.say(w + (backend.warnings.count > 1 ? " (and \(backend.warnings.count - 1) more)" : ""), warning: true)
         }
@@ -96,7 +152,7 @@ public final class ExplorerApp {
         var layout = ScreenLayout()
         while !quit {
             for fx in pending {
-                transcript?.request(fx)
+                if let l = TranscriptLine.request(fx) { emit(l) }
                 switch fx {
                 case .quit: quit = true
                 case .record(let on, let path):
@@ -105,7 +161,7 @@ public final class ExplorerApp {
                             let p = path ?? "hopscope-\(Int(Date().timeIntervalSince1970)).jsonl"
                             do {
                                 transcript = try TranscriptWriter(path: p)
-                                transcript?.session(backend.model, query: state.layer.query.text)
+                                transcript?.write(.session(backend.model, query: state.layer.query.text))
                                 state.say("recording the transcript to \(p)")
                             } catch { state.say("\(error)", warning: true) }
                         }
@@ -146,7 +202,7 @@ public final class ExplorerApp {
                             state.say("wrote \(path)")
                         } catch { state.say("cannot write \(path): \(error.localizedDescription)", warning: true) }
                     }
-                default: if options.replay == nil { start(fx) }
+                default: if options.replay == nil && following == nil { start(fx) }
                 }
             }
             pending = []
@@ -167,12 +223,29 @@ public final class ExplorerApp {
             }
             if !pending.isEmpty { continue }
             for e in events.drain() {
-                transcript?.result(e)
+                if case .live(let le) = e {
+                    switch le {
+                    case .view(let line) where following != nil: applyFollowed(line)
+                    case .presenter(let s) where following != nil:
+                        let name = following!
+                        if s == "reset" {
+                            let keep = (state.themeName, state.live)
+                            state = ExplorerState(model: backend.model, query: "", samples: samples)
+                            (state.themeName, state.live, state.following) = (keep.0, keep.1, true)
+                        } else if s == "gone" {
+                            state.say("\(name) has stopped presenting · d: your own session · q quits", warning: true)
+                        } else if s == "live" { state.say("\(name) is presenting again") }
+                    default: state.apply(e, now: now)
+                    }
+                    dirty = true
+                    continue
+                }
+                emit(.result(e))
                 if case .modelLoaded(let b) = e {
                     backend = b
                     gridCancellation?.cancel(); analysisCancellation?.cancel()
                     pending += state.modelLoaded(b.model, samples: b.sampleQueries())
-                    for w in b.warnings { transcript?.warning(w) }
+                    for w in b.warnings { emit(.warning(w)) }
                 } else {
                     state.apply(e, now: now)
                 }
@@ -182,9 +255,15 @@ public final class ExplorerApp {
             if replayEnded && pending.isEmpty { state.say("replay finished · q quits"); replayEnded = false; dirty = true }
             if dirty {
                 let (rows, cols) = terminal.size
-                state.pageSize = max(1, rows - 12)
+                state.pageSize = following != nil ? (followPage ?? max(1, rows - 12)) : max(1, rows - 12)
                 let frame = renderer.render(state, rows: rows, cols: cols)
                 terminal.draw(frame)
+                if let k = keyRead, let uiLog {
+                    let ms = Date().timeIntervalSince(k.at) * 1000
+                    let name = String(data: (try? JSONEncoder().encode(k.key)) ?? Data(), encoding: .utf8) ?? "\"\""
+                    uiLog.write(Data(String(format: "{\"t\":%.3f,\"key\":%@,\"ms\":%.2f}\n", Date().timeIntervalSince1970, name, ms).utf8))
+                }
+                keyRead = nil
                 layout = frame.layout
                 state.remember(layout)
                 dirty = false
@@ -197,9 +276,30 @@ public final class ExplorerApp {
             var key = terminal.readKey(timeoutMs: busy ? 40 : 250)
             var handled = 0
             while var k = key {
+                if keyRead == nil { keyRead = (Date(), k.transcriptName) }
                 // A click is hit-tested against the frame on screen and recorded as what it hit.
                 if case .mouse(let m) = k { k = layout.key(for: m) }
-                transcript?.key(k)
+                if let name = following {
+                    // Following: the presenter's screen, read-only; d detaches into one's own session.
+                    switch k {
+                    case .char("q"), .ctrl("c"): pending.append(.quit)
+                    case .char("d"):
+                        remote?.unfollow()
+                        following = nil
+                        state.following = false
+                        state.live = nil
+                        state.say("your own session now: the same screen, your own requests")
+                    case .resize, .ctrl("l"): pending.append(.redraw)
+                    default: state.say("following \(name) · only d (your own session) and q (quit) work here")
+                    }
+                    dirty = true
+                    if pending.contains(.quit) { break }
+                    key = terminal.readKey(timeoutMs: 0)
+                    continue
+                }
+                var line = TranscriptLine.key(k)
+                line.page = state.pageSize
+                emit(line)
                 pending += state.handle(k)
                 dirty = true
                 handled += 1

@@ -65,6 +65,8 @@ public enum BackendEvent: Sendable {
     /// A `:model` load finished (handled by the app, which swaps the backend and calls `modelLoaded`).
     case modelLoaded(any ExplorerBackend)
     case modelFailed(String)
+    /// Something a workshop server said unasked (handled by the app; not part of a transcript's results).
+    case live(LiveEvent)
 }
 
 /// The whole explorer state. `handle(_:)` and `apply(_:now:)` return effects for the app to run.
@@ -112,6 +114,12 @@ public struct ExplorerState: Sendable {
     public var detailPosition: Int?
     /// The model file being loaded by `:model`, if any.
     public var loadingModel: String?
+    /// On a workshop server: the name this session presents as, and the badge at the right of the
+    /// status line ("presenting as NAME · N following", "following NAME · d: your own session").
+    public var presentingAs: String?
+    public var live: String?
+    /// Following a presenter: the screen is theirs, only d (detach) and q work.
+    public var following = false
 
     /// A new model is in: new header, samples and layers; the current query is analysed again.
     public mutating func modelLoaded(_ model: ModelSummary, samples: [SampleQuery]) -> [Effect] {
@@ -559,6 +567,12 @@ public struct ExplorerState: Sendable {
         case .modelFailed(let m):
             loadingModel = nil
             say(m, warning: true)
+        case .live(.notice(let m, let warning)):
+            say(m, warning: warning)
+        case .live(.followers(let n)):
+            if let p = presentingAs { live = "presenting as \(p) · \(n) following" }
+        case .live(.view), .live(.presenter):
+            break   // the app replays a followed presenter's lines
         }
     }
 

@@ -24,10 +24,14 @@ public enum ScreenLimits {
 /// Draws the explorer. Screens larger than 250×80 use the top-left 250×80.
 public struct Renderer: Sendable {
     public var glyphs: Glyphs
+    /// The hint line while following a presenter (only these keys work then).
+    var readOnlyHints: [(String, String)]?
     public init(glyphs: Glyphs = .unicode) { self.glyphs = glyphs }
 
     public func render(_ state: ExplorerState, rows: Int, cols: Int) -> Frame {
-        var f = renderUnicode(state, rows: rows, cols: cols)
+        var r = self
+        r.readOnlyHints = state.following ? [("d", "your own session"), ("q", "quit")] : nil
+        var f = r.renderUnicode(state, rows: rows, cols: cols)
         if glyphs == .ascii { f.grid = f.grid.asciified() }
         return f
     }
@@ -102,6 +106,7 @@ public struct Renderer: Sendable {
     /// A hint line of `key label` pairs, keys highlighted. When the line is too narrow, items are
     /// dropped from the middle: the first ones (moving) and the last two (help, quit) always stay.
     func hints(_ g: inout CellGrid, row: Int, _ items: [(String, String)]) {
+        let items = readOnlyHints ?? items
         func w(_ i: (String, String)) -> Int { displayWidth(i.0) + 1 + displayWidth(i.1) + 2 }
         var keep = Array(repeating: false, count: items.count)
         var budget = g.cols - 1
@@ -118,8 +123,10 @@ public struct Renderer: Sendable {
 
     func statusLine(_ g: inout CellGrid, row: Int, _ state: ExplorerState) {
         g.fill(row: row, col: 0, height: 1, width: g.cols, role: .status)
-        let right = "theme \(state.themeName) "
-        // A message that needs the whole line gets it: the theme label gives way.
+        // A message that needs the whole line gets it: the theme label gives way first, then the
+        // workshop badge (presenting / following).
+        let candidates = [(state.live.map { $0 + " · " } ?? "") + "theme \(state.themeName) "] + (state.live.map { [$0 + " "] } ?? [])
+        let right = candidates.first { displayWidth(state.status) + 2 + displayWidth($0) <= g.cols } ?? candidates[0]
         let roomy = displayWidth(state.status) + 2 + displayWidth(right) <= g.cols
         g.put(" " + state.status, row: row, col: 0, role: state.statusIsWarning ? .warning : .status,
               maxWidth: roomy ? g.cols - displayWidth(right) : g.cols)

@@ -51,7 +51,29 @@ public struct TranscriptLine: Codable, Sendable {
     public var request: TranscriptRequest?
     public var result: TranscriptResult?
 
+    /// key lines a presenter publishes: its table's page size (PgUp/PgDn move by it), so that a
+    /// follower's cursor moves as the presenter's does whatever its own terminal's size.
+    public var page: Int?
+
     public init(t: Double, type: String) { self.t = t; self.type = type }
+
+    public static func session(_ model: ModelSummary, query: String) -> TranscriptLine {
+        var l = TranscriptLine(t: 0, type: "session")
+        l.model = model.name; l.layers = model.layers; l.dim = model.dim; l.query = query; l.program = "hopscope"
+        return l
+    }
+    public static func warning(_ m: String) -> TranscriptLine { var l = TranscriptLine(t: 0, type: "warning"); l.message = m; return l }
+    public static func key(_ k: Key) -> TranscriptLine {
+        var l = TranscriptLine(t: 0, type: "key")
+        if case .paste(let s) = k { l.paste = s } else { l.key = k.transcriptName }
+        return l
+    }
+    /// The line of an effect that reaches the backend; nil for effects that stay inside the app.
+    public static func request(_ fx: Effect) -> TranscriptLine? {
+        guard let r = TranscriptRequest(fx) else { return nil }
+        var l = TranscriptLine(t: 0, type: "request"); l.request = r; return l
+    }
+    public static func result(_ e: BackendEvent) -> TranscriptLine { var l = TranscriptLine(t: 0, type: "result"); l.result = TranscriptResult(e); return l }
 }
 
 /// Work the app started (an `Effect` that reaches the backend).
@@ -106,6 +128,7 @@ public struct TranscriptResult: Codable, Sendable {
         case .gridFailed(let m, let id): kind = "grid-failed"; message = m; self.id = id
         case .modelLoaded(let b): kind = "model-loaded"; message = b.model.name
         case .modelFailed(let m): kind = "model-failed"; message = m
+        case .live: kind = "live"
         }
     }
 
@@ -222,22 +245,11 @@ public final class TranscriptWriter: @unchecked Sendable {
         }
     }
 
-    public func session(_ model: ModelSummary, query: String) {
-        var l = TranscriptLine(t: 0, type: "session")
-        l.model = model.name; l.layers = model.layers; l.dim = model.dim; l.query = query; l.program = "hopscope"
-        write(l)
-    }
-    public func warning(_ m: String) { var l = TranscriptLine(t: 0, type: "warning"); l.message = m; write(l) }
-    public func key(_ k: Key) {
-        var l = TranscriptLine(t: 0, type: "key")
-        if case .paste(let s) = k { l.paste = s } else { l.key = k.transcriptName }
-        write(l)
-    }
-    public func request(_ fx: Effect) {
-        guard let r = TranscriptRequest(fx) else { return }
-        var l = TranscriptLine(t: 0, type: "request"); l.request = r; write(l)
-    }
-    public func result(_ e: BackendEvent) { var l = TranscriptLine(t: 0, type: "result"); l.result = TranscriptResult(e); write(l) }
+    public func session(_ model: ModelSummary, query: String) { write(.session(model, query: query)) }
+    public func warning(_ m: String) { write(.warning(m)) }
+    public func key(_ k: Key) { write(.key(k)) }
+    public func request(_ fx: Effect) { if let l = TranscriptLine.request(fx) { write(l) } }
+    public func result(_ e: BackendEvent) { write(.result(e)) }
     public func end() { write(TranscriptLine(t: 0, type: "end")) }
     public func close() { lock.lock(); Foundation.close(fd); lock.unlock() }
 }

@@ -144,30 +144,6 @@ public struct AnalyzeCommand: ParsableCommand {
     }
 }
 
-/// The `analyze --json` object: the analysis, plus the entities and where each came from.
-struct AnalyzeOutput: Encodable {
-    let analysis: QueryAnalysis
-    let resolved: ResolvedQuery
-
-    struct Entities: Encodable {
-        let e1, e2, e3: String
-        let e1Source, e2Source, e3Source: EntitySource
-        let notes: [String]
-        enum CodingKeys: String, CodingKey {
-            case e1, e2, e3, notes, e1Source = "e1_source", e2Source = "e2_source", e3Source = "e3_source"
-        }
-    }
-    enum CodingKeys: String, CodingKey { case entities }
-
-    func encode(to encoder: any Encoder) throws {
-        try analysis.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        let q = resolved.query
-        try c.encode(Entities(e1: q.e1, e2: q.e2, e3: q.e3, e1Source: resolved.e1Source, e2Source: resolved.e2Source,
-                              e3Source: resolved.e3Source, notes: resolved.notes), forKey: .entities)
-    }
-}
-
 /// Progress on stderr: one updating line on a terminal, a line per tenth otherwise.
 final class StderrProgress: @unchecked Sendable {
     private let lock = NSLock()

@@ -13,6 +13,7 @@ public struct HopscopeCommand: ParsableCommand {
             ExploreCommand.self, ReplayCommand.self, TokenizeCommand.self, GenerateCommand.self, LogitsCommand.self,
             DumpCommand.self, LensCommand.self, AnalyzeCommand.self, BackpatchCommand.self, ValidateCommand.self,
             EvaluateCommand.self, SweepCommand.self, ReportCommand.self, BenchCommand.self, InfoCommand.self, SyntheticCommand.self,
+            ServeCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self
     )

@@ -145,7 +145,9 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Greedy generation of up to `maxTokens` tokens after `ids`, stopping at end-of-sequence.
-    public func generate(_ ids: [Int32], maxTokens: Int, hooks: Hooks? = nil) throws(ModelError) -> [Int32] {
+    /// `beforeStep` runs before each token after the first; returning false stops there (cancellation).
+    public func generate(_ ids: [Int32], maxTokens: Int, hooks: Hooks? = nil,
+                         beforeStep: (() -> Bool)? = nil) throws(ModelError) -> [Int32] {
         guard maxTokens > 0 else { return [] }
         try checkTokens(ids, extra: maxTokens)
         let cache = makeCache(capacity: ids.count + maxTokens)
@@ -158,6 +160,7 @@ public final class LanguageModel: @unchecked Sendable {
             if tokenizer.isEndOfGeneration(next) { break }
             out.append(next)
             if out.count == maxTokens { break }
+            if let beforeStep, !beforeStep() { break }
             result = transformer.forward(rows: [BatchRow(position: pos)], input: .tokens([next]), caches: [cache])
             pos += 1
         }
