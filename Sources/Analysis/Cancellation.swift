@@ -10,10 +10,20 @@ public final class CancellationToken: @unchecked Sendable {
     private var cancelled = false
     /// Called at every `check()` before the flag is read (nil: checks only read the flag).
     public let onCheck: (@Sendable () -> Void)?
+    /// Called once by `cancel()` (the server wakes the request if it waits for its turn).
+    public let onCancel: (@Sendable () -> Void)?
 
-    public init(onCheck: (@Sendable () -> Void)? = nil) { self.onCheck = onCheck }
+    public init(onCheck: (@Sendable () -> Void)? = nil, onCancel: (@Sendable () -> Void)? = nil) {
+        self.onCheck = onCheck; self.onCancel = onCancel
+    }
 
-    public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    public func cancel() {
+        lock.lock()
+        let first = !cancelled
+        cancelled = true
+        lock.unlock()
+        if first { onCancel?() }
+    }
 
     public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 }

@@ -30,6 +30,9 @@ public final class ExplorerApp {
         public var loadBackend: (@Sendable (String) throws -> any ExplorerBackend)?
         /// Report clicks and the wheel (see `MouseSetting`).
         public var mouse = true
+        /// A shared account's session (a workshop over SSH): no command reads or writes a file
+        /// (exports, transcripts, theme files); built-in themes still switch.
+        public var restricted = false
         /// On a workshop server (`RemoteBackend`): publish this session's view under this name.
         public var present: String?
         /// On a workshop server: show the named presenter's view live, read-only (`d` detaches).
@@ -153,6 +156,10 @@ public final class ExplorerApp {
         while !quit {
             for fx in pending {
                 if let l = TranscriptLine.request(fx) { emit(l) }
+                if options.restricted, Self.touchesFiles(fx) {
+                    state.say("files are not available in a workshop session over SSH", warning: true)
+                    continue
+                }
                 switch fx {
                 case .quit: quit = true
                 case .record(let on, let path):
@@ -308,6 +315,15 @@ public final class ExplorerApp {
             }
         }
         transcript?.end()
+    }
+
+    /// Whether an effect reads or writes a file of the user's choosing (refused when `restricted`).
+    static func touchesFiles(_ fx: Effect) -> Bool {
+        switch fx {
+        case .exportGrid, .exportLayers, .record, .loadModel: return true
+        case .setTheme(let name): return name.contains("/") || name.hasSuffix(".toml")
+        default: return false
+        }
     }
 
     /// Starts backend work for an effect; its results arrive through `events`.

@@ -125,9 +125,10 @@ public final class RemoteBackend: ExplorerBackend, @unchecked Sendable {
         return c
     }
 
-    /// Calls the server; `cancellation` (polled every 20 ms) sends a cancel for the request.
+    /// Calls the server; `cancellation` (polled every 20 ms) sends a cancel for the request. Events
+    /// before the result reach `onEvent` on this thread.
     private func call(_ r: (WorkshopClient) -> WireRequest, cancellation: Cancellation? = nil,
-                      onEvent: @escaping (WireEvent) -> Void = { _ in }) throws -> WireEvent {
+                      onEvent: (WireEvent) -> Void = { _ in }) throws -> WireEvent {
         let c = try connected()
         let req = r(c)
         let done = CancellationToken()
@@ -191,18 +192,14 @@ public final class RemoteBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     public func grid(_ g: GridRequest, cancellation: Cancellation, progress: @Sendable (BackPatchResult) -> Void) throws {
-        // The base probability comes with the result; cells on the way show the one of the first batch's patcher.
-        nonisolated(unsafe) var base: Float = 0
-        try withoutActuallyEscaping(progress) { progress in
-            do {
-                let ev = try call({ c in
-                    var r = self.request(c, .grid, query: g.query); r.position = g.position; r.metric = g.metric; return r
-                }, cancellation: cancellation) { ev in
-                    for cell in ev.cells ?? [] { progress(ModelBackend.result(cell, base: base)) }
-                }
-                base = ev.baseProb ?? 0
-            } catch let e as BackendError where cancellation.isCancelled && e.description == "cancelled" { return }
-        }
+        // Every `cells` event carries p(e3) without patching, as the result does.
+        do {
+            _ = try call({ c in
+                var r = self.request(c, .grid, query: g.query); r.position = g.position; r.metric = g.metric; return r
+            }, cancellation: cancellation) { ev in
+                for cell in ev.cells ?? [] { progress(ModelBackend.result(cell, base: ev.baseProb ?? 0)) }
+            }
+        } catch let e as BackendError where cancellation.isCancelled && e.description == "cancelled" { return }
     }
 
     // MARK: presenting and following

@@ -113,6 +113,13 @@ public struct ExploreCommand: ParsableCommand {
             }
             options.present = presentAs
             options.follow = followName
+            if ssh {
+                // Every student shares the account: no file of theirs is read or written.
+                guard record == nil, transcript == nil, !theme.contains("/") else {
+                    throw ExploreError(description: "--record, --transcript and theme files are not available with --ssh")
+                }
+                options.restricted = true
+            }
             do { try ExplorerApp(backend: backend, options: options).run() } catch { throw ExploreError(description: "\(error)") }
             fflush(stdout); fflush(stderr)
             _exit(0)

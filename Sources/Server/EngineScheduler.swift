@@ -22,6 +22,9 @@ public final class EngineScheduler: @unchecked Sendable {
         let weight: Double
         var granted = false
         var waitOrder = 0
+        /// Set by `withdraw`: the request stops waiting (its cancellation check then throws).
+        var withdrawn = false
+        var released = false
         init(client: Int, weight: Double) { self.client = client; self.weight = weight }
     }
 
@@ -61,20 +64,32 @@ public final class EngineScheduler: @unchecked Sendable {
     /// returns when `t`'s turn comes again (at once when nobody waits).
     public func yield(_ t: Ticket) {
         cond.lock()
-        guard holder === t else { cond.unlock(); return }
+        guard holder === t, !t.withdrawn else { cond.unlock(); return }
         charge(t)
         guard let best = bestWaiting(), best.client == t.client || key(best) < key(t) else { cond.unlock(); return }
         t.granted = false
         holder = nil
         enqueue(t)
         grantNext()
-        while !t.granted { cond.wait() }
+        while !t.granted && !t.withdrawn { cond.wait() }
+        cond.unlock()
+    }
+
+    /// Wakes a request waiting in `yield` because it was cancelled: it returns without the engine
+    /// (and must not compute; its check throws), then `release`s as usual.
+    public func withdraw(_ t: Ticket) {
+        cond.lock()
+        t.withdrawn = true
+        if !t.granted { waiting.removeAll { $0 === t } }
+        cond.broadcast()
         cond.unlock()
     }
 
     /// Gives the turn back for good (the request finished or stopped).
     public func release(_ t: Ticket) {
         cond.lock()
+        guard !t.released else { cond.unlock(); return }
+        t.released = true
         if holder === t {
             charge(t)
             holder = nil

@@ -207,7 +207,8 @@ final class ServerConnection: @unchecked Sendable {
         let s = try session(r)
         let ticketBox = TicketBox()
         let scheduler = server.scheduler
-        let token = CancellationToken(onCheck: { if let t = ticketBox.ticket { scheduler.yield(t) } })
+        let token = CancellationToken(onCheck: { if let t = ticketBox.ticket { scheduler.yield(t) } },
+                                      onCancel: { if let t = ticketBox.ticket { scheduler.withdraw(t) } })
         lock.lock()
         if running[r.id] != nil { lock.unlock(); throw WireError(.badRequest, "request id \(r.id) is already running", id: r.id) }
         guard running.count < server.options.queueLimit else {
@@ -273,13 +274,16 @@ final class ServerConnection: @unchecked Sendable {
         case .grid:
             let position = r.position ?? .t2, metric = r.metric ?? .generation
             let batch = try server.gridBatch(s, query: query, position: position, metric: metric)
+            let baseProb = try s.patcher(query, for: .grid).baseAnswer.prob
             let L = s.layers
             let total = L * (L - 1) / 2
             var done = 0
             let id = r.id
             let base = try s.grid(query, position: position, metric: metric, batchSize: batch, cancel: token) { [self] cells in
                 done += cells.count
-                var ev = WireEvent(id: id, event: "cells"); ev.cells = cells; ev.done = done; ev.total = total; send(ev)
+                var ev = WireEvent(id: id, event: "cells")
+                ev.cells = cells; ev.done = done; ev.total = total; ev.baseProb = baseProb
+                send(ev)
             }
             var ev = result(r.id); ev.baseProb = base; ev.done = done; ev.total = total; send(ev)
         default:
@@ -290,5 +294,10 @@ final class ServerConnection: @unchecked Sendable {
 
 /// The ticket of a request once it has one (read by its cancellation checks on the same thread).
 final class TicketBox: @unchecked Sendable {
-    var ticket: EngineScheduler.Ticket?
+    private let lock = NSLock()
+    private var stored: EngineScheduler.Ticket?
+    var ticket: EngineScheduler.Ticket? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
 }

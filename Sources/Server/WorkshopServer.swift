@@ -27,7 +27,7 @@ public final class WorkshopServer: @unchecked Sendable {
         /// Bytes of view history kept per presenter (for followers joining late).
         public var historyLimit = 64 << 20
         public var maxLineBytes = WireProtocol.maxLineBytes
-        /// Cells per grid batch (nil: a batch's KV cache stays under 128 MB, at most 64 cells).
+        /// Cells per grid batch (nil: one step of a batch stays near half a second; see `gridBatch`).
         public var gridBatch: Int?
         public init(socketPath: String) { self.socketPath = socketPath }
     }
@@ -77,11 +77,18 @@ public final class WorkshopServer: @unchecked Sendable {
     /// Clients connected now.
     public var clientCount: Int { lock.lock(); defer { lock.unlock() }; return connections.count }
 
-    /// Cells per grid batch for a query: the option, or as many as keep a batch's KV cache under 128 MB.
+    /// Cells per grid batch for a query: the option, or as many as keep one step of the batch (the
+    /// patched prompt rows, or one generated token per cell) under ~2.5·10¹⁰ weight-row products —
+    /// about half a second on two cores — so that a cell of another client waits at most that long,
+    /// and a cancelled grid stops within it; at least 1, at most 64, and the KV cache under 128 MB.
     func gridBatch(_ s: AnalysisSession, query: String, position: PatchPosition, metric: BackPatchMetric) throws -> Int {
         if let b = options.gridBatch { return max(1, b) }
         let p = try s.patcher(query, for: .grid)
-        return max(1, min(64, p.defaultBatchSize(position, metric: metric) / 8))
+        let c = s.model.config
+        let params = Double(c.layers) * Double(c.dim) * Double(2 * c.dim + 2 * c.kvDim + 3 * c.ffnDim) + Double(c.vocabSize * c.dim)
+        let rowsPerCell = Double(max(1, p.problem.ids.count - p.problem.index(of: position)))
+        let byWork = Int(2.5e10 / (params * rowsPerCell))
+        return max(1, min(64, byWork, p.defaultBatchSize(position, metric: metric) / 8))
     }
 
     /// Listens and serves until `stop()`; `ready` runs once the socket accepts connections.

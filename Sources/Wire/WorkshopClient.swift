@@ -11,15 +11,15 @@ import Glibc
 /// let result = try c.call(r) { event in … }     // progress, partial, cells; then the result
 /// ```
 ///
-/// A reader thread receives every line; events of a request go to that request's handler, events
-/// without an id to `unsolicited`. When the connection ends, every waiting call throws
+/// A reader thread receives every line; events of a request queue up for the thread that sent it
+/// (`Pending`), events without an id go to `unsolicited`. When the connection ends, every waiting call throws
 /// `WireError(.disconnected)` and `onClose` runs once.
 public final class WorkshopClient: @unchecked Sendable {
     public let path: String
     public private(set) var hello = WireEvent(id: 0, event: "result")
     private let fd: Int32
     private let lock = NSLock()
-    private var waiting: [Int: (onEvent: (WireEvent) -> Void, done: (Result<WireEvent, WireError>) -> Void)] = [:]
+    private var waiting: [Int: Pending] = [:]
     private var closed = false
     private var counter = 0
     /// Events without an id (view lines, follower counts, presenter changes, closing), on the reader thread.
@@ -48,21 +48,55 @@ public final class WorkshopClient: @unchecked Sendable {
     /// Whether the connection has ended.
     public var isClosed: Bool { lock.lock(); defer { lock.unlock() }; return closed }
 
-    /// Sends a request and waits for its `result`; its other events go to `onEvent` (reader thread).
-    /// Throws the server's error object, or `.disconnected` when the connection ends first.
-    public func call(_ r: WireRequest, onEvent: @escaping (WireEvent) -> Void = { _ in }) throws(WireError) -> WireEvent {
-        let sem = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<WireEvent, WireError> = .failure(WireError(.disconnected, "disconnected"))
+    /// A request's events as they come, read on the caller's thread with `next()`.
+    public final class Pending: @unchecked Sendable {
+        public let id: Int
+        private let cond = NSCondition()
+        private var events: [WireEvent] = []
+        private var outcome: Result<WireEvent, WireError>?
+        init(id: Int) { self.id = id }
+
+        func deliver(_ e: WireEvent) { cond.lock(); events.append(e); cond.signal(); cond.unlock() }
+        func finish(_ r: Result<WireEvent, WireError>) { cond.lock(); outcome = r; cond.signal(); cond.unlock() }
+
+        /// The next event before the result (progress, partial, cells), or nil once the result (or
+        /// error) is in: `result()` then gives it.
+        public func next() -> WireEvent? {
+            cond.lock(); defer { cond.unlock() }
+            while events.isEmpty && outcome == nil { cond.wait() }
+            return events.isEmpty ? nil : events.removeFirst()
+        }
+
+        /// The result; throws the server's error object, or `.disconnected`.
+        public func result() throws(WireError) -> WireEvent {
+            cond.lock()
+            while outcome == nil { cond.wait() }
+            let o = outcome!
+            cond.unlock()
+            return try o.get()
+        }
+    }
+
+    /// Sends a request; its events are read from the returned `Pending`.
+    public func start(_ r: WireRequest) throws(WireError) -> Pending {
+        let p = Pending(id: r.id)
         lock.lock()
         if closed { lock.unlock(); throw WireError(.disconnected, "the server at \(path) has gone", id: r.id) }
-        waiting[r.id] = (onEvent, { outcome = $0; sem.signal() })
+        waiting[r.id] = p
         lock.unlock()
         do { try send(r) } catch {
             lock.lock(); waiting[r.id] = nil; lock.unlock()
             throw error
         }
-        sem.wait()
-        return try outcome.get()
+        return p
+    }
+
+    /// Sends a request and waits for its `result`; its other events go to `onEvent` on this thread.
+    /// Throws the server's error object, or `.disconnected` when the connection ends first.
+    public func call(_ r: WireRequest, onEvent: (WireEvent) -> Void = { _ in }) throws(WireError) -> WireEvent {
+        let p = try start(r)
+        while let e = p.next() { onEvent(e) }
+        return try p.result()
     }
 
     /// Sends a request without waiting (publish, cancel, bye).
@@ -102,9 +136,9 @@ public final class WorkshopClient: @unchecked Sendable {
                 lock.unlock()
                 guard let w else { continue }
                 switch ev.event {
-                case "result": w.done(.success(ev))
-                case "error": w.done(.failure(ev.error ?? WireError(.analysis, "error", id: id)))
-                default: w.onEvent(ev)
+                case "result": w.finish(.success(ev))
+                case "error": w.finish(.failure(ev.error ?? WireError(.analysis, "error", id: id)))
+                default: w.deliver(ev)
                 }
             }
         }
@@ -113,7 +147,7 @@ public final class WorkshopClient: @unchecked Sendable {
         let all = waiting
         waiting = [:]
         lock.unlock()
-        for (id, w) in all { w.done(.failure(WireError(.disconnected, "the server at \(path) has gone", id: id))) }
+        for (id, w) in all { w.finish(.failure(WireError(.disconnected, "the server at \(path) has gone", id: id))) }
         onClose?(reason)
     }
 }

@@ -31,12 +31,13 @@ final class ServerFixture: @unchecked Sendable {
     private let thread: Thread
     private let finished = DispatchSemaphore(value: 0)
 
-    init(configure: (inout WorkshopServer.Options) -> Void = { _ in }) throws {
+    /// `model`: the synthetic one by default.
+    init(model: LanguageModel? = nil, configure: (inout WorkshopServer.Options) -> Void = { _ in }) throws {
         socket = dir.path("s.sock")
         logPath = dir.path("server.log")
         var o = WorkshopServer.Options(socketPath: socket)
         configure(&o)
-        let session = try AnalysisSession(model: Self.model)
+        let session = try AnalysisSession(model: model ?? Self.model)
         server = try WorkshopServer(options: o, models: [.init(name: "tiny", session: session)], log: try ServerLog(path: logPath))
         let ready = DispatchSemaphore(value: 0)
         let server = self.server, finished = self.finished
