@@ -30,13 +30,28 @@ size=none
 echo "hopscope-stub session=$session role=$role action=$action user=$(id -un) tty=$tty agent=${SSH_AUTH_SOCK:-none} lang=${LANG:-none} term=${TERM:-none} size=$size"
 [ -n "$state" ] && echo $$ > "$state/$session.pid"
 if [ "$tty" != none ]; then
-    old=$(stty -g)
-    stty -icanon -echo min 1
-    while k=$(dd bs=1 count=1 2>/dev/null) && [ -n "$k" ]; do
-        echo "key=$k"
-        [ "$k" = q ] && break
-    done
-    stty "$old"
+    # Echo keys until 'q' (python3: a shell loop over dd lingers ~2 s after the pty hangs up, the
+    # explorer does not). A hangup (the client gone) ends the session at once, as SIGHUP does.
+    exec python3 -c '
+import os, sys, termios, tty
+state, session = sys.argv[1], sys.argv[2]
+old = termios.tcgetattr(0)
+tty.setcbreak(0)
+try:
+    while True:
+        b = os.read(0, 1)
+        if not b:
+            break
+        k = b.decode(errors="replace")
+        print(f"key={k}", flush=True)
+        if k == "q":
+            termios.tcsetattr(0, termios.TCSADRAIN, old)
+            if state:
+                os.unlink(f"{state}/{session}.pid")
+                open(f"{state}/{session}.exit", "w").write("0\n")
+            break
+except OSError:
+    os._exit(1)
+' "$state" "$session"
 fi
-[ -n "$state" ] && { rm -f "$state/$session.pid"; echo 0 > "$state/$session.exit"; }
 exit 0

@@ -247,6 +247,8 @@ while IFS= read -r line || [[ -n $line ]]; do
         name=${comment%%@*}; name=${name//[^A-Za-z0-9._-]/-}; name=${name:0:32}
         [[ -n $name ]] || name="student-$n"
         role=student
+    elif [[ $f1 == *[,=\"]* ]]; then
+        die "$keys line $n: '$f1' looks like authorized_keys options; the options are written by workshop.sh, not read from the keys file (format: [NAME[:ROLE]] KEYTYPE BASE64 [COMMENT])"
     elif is_type "$f2"; then
         ktype=$f2 kdata=$f3 comment=$rest
         name=${f1%%:*} role=student
