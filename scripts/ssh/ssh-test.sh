@@ -281,6 +281,20 @@ plumbing() {
     printf 'restrict,pty %s\n' "$(cat "$keys/s1.pub")" > "$work/bad-keys.txt"
     rc=0; "$here/workshop.sh" start "$work/ws-bad" --port "$p2" --keys "$work/bad-keys.txt" --no-server --force-command true > "$work/bad.out" 2>&1 || rc=$?
     check "workshop.sh: options in the keys file refused" "exit 1" bash -c "[[ $rc == 1 ]] && grep -q 'options are written by workshop.sh' '$work/bad.out'"
+    # The real deployment's files: the drop-in parses and applies to the account; authorized-keys.
+    printf 'Include %s\nPort %s\nHostKey %s\n' "$here/sshd_config.workshop" "$p2" "$ws/host_key" > "$work/dropin-test.conf"
+    check "sshd_config.workshop: sshd -t accepts it (as a drop-in)" "valid" /usr/sbin/sshd -t -f "$work/dropin-test.conf"
+    /usr/sbin/sshd -T -f "$work/dropin-test.conf" -C user=hopscope,host=x,addr=192.0.2.1 > "$work/dropin-T.txt" 2>&1 || true
+    check "sshd_config.workshop: account hopscope gets ForceCommand, no forwarding, a tty" "sshd -T" bash -c "
+        grep -qx 'forcecommand exec /usr/local/bin/hopscope explore --connect /run/hopscope/hopscope.sock --ssh' '$work/dropin-T.txt' &&
+        grep -qx 'disableforwarding yes' '$work/dropin-T.txt' && grep -qx 'permittty yes' '$work/dropin-T.txt' &&
+        grep -qx 'permituserenvironment HOPSCOPE_SESSION,HOPSCOPE_ROLE' '$work/dropin-T.txt' &&
+        grep -qx 'authorizedkeysfile /etc/hopscope/authorized_keys' '$work/dropin-T.txt'"
+    /usr/sbin/sshd -T -f "$work/dropin-test.conf" -C user=someoneelse,host=x,addr=192.0.2.1 > "$work/dropin-T2.txt" 2>&1 || true
+    check "sshd_config.workshop: other accounts unchanged" "no ForceCommand" grep -qx 'forcecommand none' "$work/dropin-T2.txt"
+    "$here/workshop.sh" authorized-keys "$work/keys.txt" > "$work/ak.txt" 2>/dev/null || true
+    check "workshop.sh authorized-keys: one restrict,pty line per key" "8 lines" bash -c "
+        [[ \$(grep -c '^restrict,pty,environment=\"HOPSCOPE_SESSION=[a-z0-9]*\",environment=\"HOPSCOPE_ROLE=\(student\|presenter\)\" ssh-ed25519 ' '$work/ak.txt') == 8 ]]"
     "$here/workshop.sh" stop "$ws" > /dev/null 2>&1
     check "workshop.sh stop: sshd gone, port free" "port $port free" bash -c "! ss -Hltn '( sport = :$port )' | grep -q ."
     check "/etc/ssh unchanged" "same sha256s" cmp -s "$work/etc-ssh.before" <(etc_ssh)
@@ -318,7 +332,7 @@ demo() {
 # ===================================================================================================
 server() {
     binary
-    "$bin" serve --help > /dev/null 2>&1 || die "$bin has no 'serve' subcommand yet (the server stage needs it; SSH_TEST_ONLY=plumbing runs without)"
+    { "$bin" serve --help 2>&1 | grep -q -- --socket && "$bin" explore --help 2>&1 | grep -q -- --connect; } || die "$bin has no 'serve' subcommand yet (the server stage needs it; SSH_TEST_ONLY=plumbing runs without)"
     local model=${SSH_TEST_MODEL:-$home_dir/synthetic/llama2-7b-q4_0.gguf}
     if [[ ! -f $model ]]; then
         local smol=$home_dir/models/SmolLM2-135M-Instruct.Q4_1.gguf

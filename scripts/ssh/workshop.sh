@@ -7,6 +7,7 @@
 #   ssh -t -p P hopscope@127.0.0.1 follow teacher   # a student following the presenter
 #   scripts/ssh/workshop.sh stop DIR                # ends the sessions, sshd and the server
 #   scripts/ssh/workshop.sh status DIR
+#   scripts/ssh/workshop.sh authorized-keys FILE     # the authorized_keys lines alone (real deployment)
 #
 # KEYS FILE: one student per line, `[NAME[:ROLE]] KEYTYPE BASE64 [COMMENT]` — e.g.
 #   alice ssh-ed25519 AAAAC3Nz… alice@laptop
@@ -46,15 +47,69 @@ root=$(cd "$here/../.." && pwd)
 say() { printf 'workshop: %s\n' "$*" >&2; }
 die() { printf 'workshop: %s\n' "$*" >&2; exit 1; }
 usage() {
-    sed -n '3,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '3,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     echo "(options: see the head of $0 or docs/workshop.md)" >&2
     exit 2
 }
+# --- keys → authorized_keys lines ------------------------------------------------------------------
+# keys_to_authorized KEYS OUT: checks every line of KEYS and writes OUT; sets names[] and roles[].
+keys_to_authorized() {
+    local keys=$1 out=$2 line n f1 f2 f3 rest ktype kdata comment name role
+    tmpkey=$(mktemp)
+    trap 'rm -f "$tmpkey"' EXIT
+    names=() roles=()
+    declare -A seen_name=() seen_key=()
+    is_type() { [[ $1 =~ ^(ssh-[a-z0-9]+|ecdsa-sha2-[a-z0-9]+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$ ]]; }
+    n=0
+    while IFS= read -r line || [[ -n $line ]]; do
+        n=$((n + 1))
+        line=${line%$'\r'}
+        [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+        read -r f1 f2 f3 rest <<< "$line"
+        if is_type "$f1"; then
+            ktype=$f1 kdata=$f2 comment="$f3${rest:+ $rest}"
+            name=${comment%%@*}; name=${name//[^A-Za-z0-9._-]/-}; name=${name:0:32}
+            [[ -n $name ]] || name="student-$n"
+            role=student
+        elif [[ $f1 == *[,=\"]* ]]; then
+            die "$keys line $n: '$f1' looks like authorized_keys options; the options are written by workshop.sh, not read from the keys file (format: [NAME[:ROLE]] KEYTYPE BASE64 [COMMENT])"
+        elif is_type "$f2"; then
+            ktype=$f2 kdata=$f3 comment=$rest
+            name=${f1%%:*} role=student
+            [[ $f1 == *:* ]] && role=${f1#*:}
+        else
+            die "$keys line $n: expected '[NAME[:ROLE]] KEYTYPE BASE64 [COMMENT]' (authorized_keys options are written by workshop.sh, not read from the keys file)"
+        fi
+        [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$ ]] || die "$keys line $n: session name '$name': letters, digits, '.', '_', '-' (at most 32, starting with a letter or digit)"
+        [[ $role == student || $role == presenter ]] || die "$keys line $n: role '$role': student or presenter"
+        [[ -n $kdata ]] || die "$keys line $n: the key's base64 part is missing"
+        printf '%s %s\n' "$ktype" "$kdata" > "$tmpkey"
+        ssh-keygen -l -f "$tmpkey" >/dev/null 2>&1 || die "$keys line $n: not a valid $ktype public key"
+        [[ -z ${seen_name[$name]:-} ]] || die "$keys line $n: session name '$name' already used on line ${seen_name[$name]}"
+        [[ -z ${seen_key[$kdata]:-} ]] || die "$keys line $n: the same key as line ${seen_key[$kdata]}"
+        seen_name[$name]=$n; seen_key[$kdata]=$n
+        names+=("$name"); roles+=("$role")
+        # restrict: no forwarding of any kind, no ~/.ssh/rc, no pty; pty: gives the pty back.
+        printf 'restrict,pty,environment="HOPSCOPE_SESSION=%s",environment="HOPSCOPE_ROLE=%s" %s %s %s\n' \
+            "$name" "$role" "$ktype" "$kdata" "$name"
+    done < "$keys" > "$out"
+    [[ ${#names[@]} -gt 0 ]] || die "$keys: no keys in it"
+    rm -f "$tmpkey"
+}
+
 [[ $# -ge 2 ]] || usage
 cmd=$1; shift
+if [[ $cmd == authorized-keys ]]; then   # authorized-keys FILE: the lines for a real deployment, on stdout
+    [[ $# -eq 1 && -f $1 ]] || die "usage: $0 authorized-keys KEYS-FILE > /etc/hopscope/authorized_keys"
+    command -v ssh-keygen >/dev/null || die "ssh-keygen not found (apt-get install -y openssh-client)"
+    keys_to_authorized "$1" /dev/stdout
+    say "${#names[@]} keys: ${names[*]}"
+    exit 0
+fi
 [[ $1 != -* ]] || usage
 mkdir -p "$1"
 dir=$(cd "$1" && pwd); shift
+
 
 # --- processes we started: DIR/NAME.pid, checked against /proc/PID/cmdline before any signal -------
 ours() {   # ours NAME: the pid in DIR/NAME.pid if that process is alive and its command line names DIR
@@ -231,45 +286,7 @@ if (( is_root )); then
 fi
 
 # --- keys → authorized_keys ------------------------------------------------------------------------
-tmpkey=$(mktemp); trap 'rm -f "$tmpkey"' EXIT
-names=() roles=()
-: > "$dir/authorized_keys.new"
-declare -A seen_name=() seen_key=()
-is_type() { [[ $1 =~ ^(ssh-[a-z0-9]+|ecdsa-sha2-[a-z0-9]+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)$ ]]; }
-n=0
-while IFS= read -r line || [[ -n $line ]]; do
-    n=$((n + 1))
-    line=${line%$'\r'}
-    [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
-    read -r f1 f2 f3 rest <<< "$line"
-    if is_type "$f1"; then
-        ktype=$f1 kdata=$f2 comment="$f3${rest:+ $rest}"
-        name=${comment%%@*}; name=${name//[^A-Za-z0-9._-]/-}; name=${name:0:32}
-        [[ -n $name ]] || name="student-$n"
-        role=student
-    elif [[ $f1 == *[,=\"]* ]]; then
-        die "$keys line $n: '$f1' looks like authorized_keys options; the options are written by workshop.sh, not read from the keys file (format: [NAME[:ROLE]] KEYTYPE BASE64 [COMMENT])"
-    elif is_type "$f2"; then
-        ktype=$f2 kdata=$f3 comment=$rest
-        name=${f1%%:*} role=student
-        [[ $f1 == *:* ]] && role=${f1#*:}
-    else
-        die "$keys line $n: expected '[NAME[:ROLE]] KEYTYPE BASE64 [COMMENT]' (authorized_keys options are written by workshop.sh, not read from the keys file)"
-    fi
-    [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$ ]] || die "$keys line $n: session name '$name': letters, digits, '.', '_', '-' (at most 32, starting with a letter or digit)"
-    [[ $role == student || $role == presenter ]] || die "$keys line $n: role '$role': student or presenter"
-    [[ -n $kdata ]] || die "$keys line $n: the key's base64 part is missing"
-    printf '%s %s\n' "$ktype" "$kdata" > "$tmpkey"
-    ssh-keygen -l -f "$tmpkey" >/dev/null 2>&1 || die "$keys line $n: not a valid $ktype public key"
-    [[ -z ${seen_name[$name]:-} ]] || die "$keys line $n: session name '$name' already used on line ${seen_name[$name]}"
-    [[ -z ${seen_key[$kdata]:-} ]] || die "$keys line $n: the same key as line ${seen_key[$kdata]}"
-    seen_name[$name]=$n; seen_key[$kdata]=$n
-    names+=("$name"); roles+=("$role")
-    # restrict: no forwarding of any kind, no ~/.ssh/rc, no pty; pty: gives the pty back.
-    printf 'restrict,pty,environment="HOPSCOPE_SESSION=%s",environment="HOPSCOPE_ROLE=%s" %s %s %s\n' \
-        "$name" "$role" "$ktype" "$kdata" "$name" >> "$dir/authorized_keys.new"
-done < "$keys"
-[[ ${#names[@]} -gt 0 ]] || die "$keys: no keys in it"
+keys_to_authorized "$keys" "$dir/authorized_keys.new"
 chmod 644 "$dir/authorized_keys.new"
 mv "$dir/authorized_keys.new" "$dir/authorized_keys"
 students=${students:-${#names[@]}}
@@ -326,6 +343,7 @@ Match User $user
     X11Forwarding no
     PermitTunnel no
     PermitUserRC no
+    MaxSessions 1
     SetEnv LANG=C.UTF-8
 CONF
 "$sshd_bin" -t -f "$dir/sshd_config" -h "$dir/host_key" 2> "$dir/sshd_config.check" \
