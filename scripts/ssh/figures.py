@@ -7,6 +7,10 @@ server's log. Stdlib only.
   figures.py grid-done < CAPTURE       cells done of the back-patch grid in the title ("212/435" → 212)
   figures.py ui-stats FROM TO FILE…    per UI log: n, median, p95, max of "ms" for lines with FROM ≤ t ≤ TO
   figures.py event LOG KEY=VALUE…      the first server-log line with every KEY=VALUE (t>=X, t<=X too)
+  figures.py request LOG NAME OP AFTER the first OP request of session NAME started at t ≥ AFTER, once it
+                                       has ended: "SECONDS EVENT" — arrival (start's t − queued) to its
+                                       done / cancelled / failed line; exit 1 while it runs
+  figures.py since JSON T              the "t" of a server-log line minus T (seconds)
   figures.py follow-latency SOCKET PRESENTER FOLLOWER REPS TIMEOUT
                                        presses j/k in the presenter's pane REPS times; for each, seconds
                                        until the follower's selected row changes (one per line)
@@ -159,6 +163,29 @@ def event(log, conds):
     return 1
 
 
+def request(log, name, op, after):
+    start = None
+    try:
+        fh = open(log)
+    except OSError:
+        return 1
+    with fh:
+        for line in fh:
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if start is None:
+                if r.get("event") == "start" and r.get("name") == name and r.get("op") == op and float(r.get("t", 0)) >= after:
+                    start = r
+            elif r.get("client") == start.get("client") and r.get("id") == start.get("id") \
+                    and r.get("event") in ("done", "cancelled", "failed"):
+                arrival = float(start["t"]) - float(start.get("queued") or 0)
+                print(f"{float(r['t']) - arrival:.3f} {r['event']}")
+                return 0
+    return 1
+
+
 def follow_latency(sock, presenter, follower, reps, timeout):
     def tmux(*a):
         return subprocess.run(["tmux", "-L", sock] + list(a), capture_output=True, text=True).stdout
@@ -193,6 +220,10 @@ def main():
         ui_stats(float(args[0]), float(args[1]), args[2:])
     elif cmd == "event":
         sys.exit(event(args[0], args[1:]))
+    elif cmd == "request":
+        sys.exit(request(args[0], args[1], args[2], float(args[3])))
+    elif cmd == "since":
+        print(f"{float(json.loads(args[0])['t']) - float(args[1]):.3f}")
     elif cmd == "follow-latency":
         follow_latency(args[0], args[1], args[2], int(args[3]), float(args[4]))
     else:

@@ -375,12 +375,12 @@ server() {
     check "the presenter's status line says '1 following'" "on screen" wait_screen teacher 30 '1 following'
 
     # 3. A back-patch cell on an idle server (s3): source = last layer, target ℓ0.
-    local t0 ev idle_s loaded_s
+    local t0 ev idle_s loaded_s how
     t0=$(now)
     tm send-keys -t s3 G s g j t b
-    ev=$(wait_event "$slog" 600 event=done op=cell name=s3 "t>=$t0") || die "no 'done' cell event for s3 on the idle server"
-    idle_s=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{r.get(\"seconds\",0)+r.get(\"queued\",0):.3f}")' "$ev")
-    record "back-patch cell, idle server (queued + run)" "$idle_s s" "reference" INFO
+    read -r idle_s how < <(wait_request "$slog" 600 s3 cell "$t0") || die "s3's cell on the idle server did not end (server log $slog)"
+    [[ $how == done ]] || die "s3's cell on the idle server: $how"
+    record "back-patch cell, idle server (arrival → done)" "$idle_s s" "reference" INFO
 
     # 4. Two grids (s1, s2); keystrokes in the others; a cell from s3; the follower.
     t0=$(now)
@@ -390,8 +390,8 @@ server() {
     keystrokes teacher fran s3 s4 s5 s6
     t0=$(now)
     tm send-keys -t s3 G k s b            # source ℓ(last−1), target ℓ0 as before: a new cell, same length
-    ev=$(wait_event "$slog" 1200 event=done op=cell name=s3 "t>=$t0") || die "no 'done' cell event for s3 while grids run"
-    loaded_s=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(f"{r.get(\"seconds\",0)+r.get(\"queued\",0):.3f}")' "$ev")
+    read -r loaded_s how < <(wait_request "$slog" 1200 s3 cell "$t0") || die "s3's cell while grids run did not end"
+    [[ $how == done ]] || die "s3's cell while grids run: $how"
     local ratio; ratio=$(python3 -c "print(f'{$loaded_s/max($idle_s,1e-9):.2f}')")
     if fle "$ratio" 3; then record "cell from a third session while 2 grids run" "$loaded_s s = ${ratio}× idle" "≤ 3× idle" PASS
     else record "cell from a third session while 2 grids run" "$loaded_s s = ${ratio}× idle" "≤ 3× idle" FAIL; fi
@@ -420,7 +420,7 @@ server() {
     kill -KILL "$vpid"
     ev=$(wait_event "$slog" 10 event=cancelled name=s3 "t>=$t_kill") || ev=""
     if [[ -n $ev ]]; then
-        local dt; dt=$(python3 -c 'import json,sys; print(f"{json.loads(sys.argv[1])["t"]-float(sys.argv[2]):.3f}")' "$ev" "$t_kill")
+        local dt; dt=$(python3 "$here/figures.py" since "$ev" "$t_kill")
         if fle "$dt" 1; then record "client killed mid-grid → its work cancelled" "$dt s" "≤ 1 s" PASS
         else record "client killed mid-grid → its work cancelled" "$dt s" "≤ 1 s" FAIL; fi
     else
@@ -462,6 +462,15 @@ wait_event() {   # wait_event LOG SECONDS COND…: prints the first matching ser
     while (( $(date +%s) <= end )); do
         python3 "$here/figures.py" event "$log" "$@" && return 0
         sleep 0.1
+    done
+    return 1
+}
+
+wait_request() {   # wait_request LOG SECONDS NAME OP AFTER: "SECONDS EVENT" of that request once it ended
+    local log=$1 end=$(( $(date +%s) + $2 ))
+    while (( $(date +%s) <= end )); do
+        python3 "$here/figures.py" request "$log" "$3" "$4" "$5" && return 0
+        sleep 0.2
     done
     return 1
 }
