@@ -4,7 +4,7 @@ server's log. Stdlib only.
 
   figures.py cursor < CAPTURE          the layer view's selected row ("12", "emb"; "none"), from
                                        `tmux capture-pane -p -e` (the row painted in the cursor style)
-  figures.py grid-done < CAPTURE       cells done of the back-patch grid in the title ("212/435" → 212)
+  figures.py grid-done < CAPTURE       cells done of the back-patch grid ("grid t2: 212/435" → 212)
   figures.py ui-stats FROM TO FILE…    per UI log: n, median, p95, max of "ms" for lines with FROM ≤ t ≤ TO
   figures.py event LOG KEY=VALUE…      the first server-log line with every KEY=VALUE (t>=X, t<=X too)
   figures.py request LOG NAME OP AFTER the first OP request of session NAME started at t ≥ AFTER, once it
@@ -99,7 +99,8 @@ def cursor(text):
 
 def grid_done(text):
     for line in text.split("\n")[:3]:
-        m = re.search(r"grid[^0-9]*?(\d+)\s*/\s*(\d+)", line)
+        # The grid view's progress line (Render.swift: gridProgressText): "grid t2: 212/435 ▕████▏".
+        m = re.search(r"grid t[12]: (\d+)/(\d+)", line)
         if m:
             return m.group(1)
     return "none"

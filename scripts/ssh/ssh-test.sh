@@ -63,6 +63,7 @@ ws_dirs=()
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    dump_screens
     tmux -L "$tsock" kill-server 2>/dev/null || true
     for d in ${ws_dirs[@]+"${ws_dirs[@]}"}; do "$here/workshop.sh" stop "$d" >/dev/null 2>&1 || true; done
     [[ -n $agent_pid ]] && kill "$agent_pid" 2>/dev/null || true
@@ -88,6 +89,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+dump_screens() {   # every pane's last screen and exit status into $work/screens (kept when a check fails)
+    local s
+    for s in $(tmux -L "$tsock" list-sessions -F '#{session_name}' 2>/dev/null); do
+        mkdir -p "$work/screens"
+        tmux -L "$tsock" capture-pane -p -t "$s" > "$work/screens/$s.txt" 2>/dev/null || true
+        tmux -L "$tsock" display-message -p -t "$s" 'pane_dead=#{pane_dead} status=#{pane_dead_status}' >> "$work/screens/$s.txt" 2>/dev/null || true
+    done
+}
 record() {   # record WHAT VALUE BAR PASS|FAIL|INFO
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"
     say "$4  $1: $2 (bar $3)"
@@ -362,7 +371,7 @@ server() {
         --ui-log-dir "$ui" > "$work/workshop-server.stdout" 2> "$work/workshop-server.stderr" \
         || { cat "$work/workshop-server.stderr" >&2; die "workshop.sh start failed"; }
     local spid; spid=$(cat "$ws/serve.pid")
-    local slog=$ws/serve.log
+    slog=$ws/serve.log
     record "server start → ready" "$(python3 -c "print(f'{$(now)-$t_start:.1f} s')")" "info" INFO
     open_pane teacher "$ws" teacher present
     wait_screen teacher "$timeout_analysis" 'analyzed:' || die "the presenter's analysis did not appear"
@@ -404,9 +413,8 @@ server() {
     else record "presenter's j/k → follower's screen (worst of 6)" "$worst s" "≤ 0.5 s" FAIL; fi
 
     # 5. Grids move to s3, s4; keystrokes in s1, s2.
-    tm send-keys -t s1 Escape; tm send-keys -t s2 Escape; sleep 0.5
-    tm send-keys -t s1 Escape; tm send-keys -t s2 Escape
-    t0=$(now)
+    leave_grid s1; leave_grid s2
+    t0=$(now); local t_grid2=$t0
     tm send-keys -t s3 x; tm send-keys -t s4 x
     wait_event "$slog" 120 event=start op=grid name=s3 "t>=$t0" > /dev/null || die "s3's grid did not start"
     wait_event "$slog" 120 event=start op=grid name=s4 "t>=$t0" > /dev/null || die "s4's grid did not start"
@@ -428,15 +436,20 @@ server() {
     fi
     if kill -0 "$spid" 2>/dev/null; then record "the server survives the kill" "running" "running" PASS
     else record "the server survives the kill" "exited" "running" FAIL; fi
-    local end=$(( $(date +%s) + 120 ))
+    # s4's grid goes on: more cells on its screen, or its request ends "done" (not cancelled).
+    local end=$(( $(date +%s) + 120 )) went_on="" r4
     after=$before
     while (( $(date +%s) <= end )); do
         after=$(screen s4 | python3 "$here/figures.py" grid-done)
-        [[ $after != none && $before != none && $after -gt $before ]] && break
-        [[ $before == none && $after != none ]] && break
+        if [[ $after != none && ( $before == none || $after -gt $before ) ]]; then went_on="$before → $after cells"; break; fi
+        if r4=$(python3 "$here/figures.py" request "$slog" s4 grid "$t_grid2"); then
+            [[ $r4 == *" done" ]] && went_on="finished"
+            break
+        fi
         sleep 0.5
     done
-    check "s4's grid goes on after the kill ($before → $after cells)" "more cells" bash -c "[[ '$after' != none && ( '$before' == none || '$after' -gt '$before' ) ]]"
+    if [[ -n $went_on ]]; then record "s4's grid goes on after the kill" "$went_on" "goes on" PASS
+    else record "s4's grid goes on after the kill" "${r4:-$before → $after cells}" "goes on" FAIL; fi
     t0=$(now); tm send-keys -t s5 j; sleep 1
     check "s5 still answers keys after the kill" "a UI log line" bash -c "python3 '$here/figures.py' ui-stats $t0 $(python3 -c "print($t0+5)") '$ui/s5.jsonl' | awk '{exit !(\$2 > 0)}'"
 
@@ -464,6 +477,19 @@ wait_event() {   # wait_event LOG SECONDS COND…: prints the first matching ser
         sleep 0.1
     done
     return 1
+}
+
+leave_grid() {   # leave_grid NAME: Esc stops the grid (the server logs its end), a second Esc goes back
+    local t0; t0=$(now)
+    tm send-keys -t "$1" Escape
+    local end=$(( $(date +%s) + 10 ))
+    while (( $(date +%s) <= end )); do
+        python3 "$here/figures.py" event "$slog" name="$1" op=grid event=cancelled "t>=$t0" > /dev/null && break
+        python3 "$here/figures.py" event "$slog" name="$1" op=grid event=done "t>=$t0" > /dev/null && break
+        sleep 0.1
+    done
+    tm send-keys -t "$1" Escape
+    wait_screen "$1" 10 '┌ layers' || say "$1 did not return to the layer view after Esc Esc (screen in $work/timeout-$1.txt)"
 }
 
 wait_request() {   # wait_request LOG SECONDS NAME OP AFTER: "SECONDS EVENT" of that request once it ended
