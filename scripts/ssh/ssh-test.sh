@@ -92,11 +92,12 @@ trap 'exit 130' INT TERM
 dump_screens() {   # every pane's last screen and exit status into $work/screens (kept when a check fails)
     local s
     for s in $(tmux -L "$tsock" list-sessions -F '#{session_name}' 2>/dev/null); do
-        mkdir -p "$work/screens"
-        tmux -L "$tsock" capture-pane -p -t "$s" > "$work/screens/$s.txt" 2>/dev/null || true
-        tmux -L "$tsock" display-message -p -t "$s" 'pane_dead=#{pane_dead} status=#{pane_dead_status}' >> "$work/screens/$s.txt" 2>/dev/null || true
+        mkdir -p "$work/screens/${stage:-all}"
+        tmux -L "$tsock" capture-pane -p -S - -t "$s" > "$work/screens/${stage:-all}/$s.txt" 2>/dev/null || true
+        tmux -L "$tsock" display-message -p -t "$s" 'pane_dead=#{pane_dead} status=#{pane_dead_status}' >> "$work/screens/${stage:-all}/$s.txt" 2>/dev/null || true
     done
 }
+end_tmux() { dump_screens; tmux -L "$tsock" kill-server 2>/dev/null || true; }
 record() {   # record WHAT VALUE BAR PASS|FAIL|INFO
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"
     say "$4  $1: $2 (bar $3)"
@@ -159,6 +160,7 @@ pane_pid() { tm display-message -p -t "$1" '#{pane_pid}'; }
 
 # ===================================================================================================
 plumbing() {
+    stage=plumbing
     say "== plumbing: sshd + keys + ForceCommand (stub) on port $port"
     local ws=$work/ws-plumbing state=$work/state
     mkdir -p "$state"; chmod 1777 "$state"
@@ -278,7 +280,7 @@ plumbing() {
     sleep 0.5
     local left; left=$( (ls "$state"/*.pid 2>/dev/null || true) | (grep -v "/$victim.pid" || true) | wc -l)
     check "q ends the other sessions cleanly" "no session left" test "$left" = 0
-    tm kill-server 2>/dev/null || true
+    end_tmux
 
     # workshop.sh's errors.
     printf 'alice ssh-ed25519 AAAAnotakey\n' > "$work/bad-keys.txt"
@@ -316,6 +318,7 @@ binary() {
 }
 
 demo() {
+    stage=demo
     binary
     say "== demo: hopscope explore --demo as ForceCommand over ssh ($bin)"
     local ws=$work/ws-demo
@@ -334,12 +337,13 @@ demo() {
     check "capture-pane -e finds the selected layer row; j j j moves it 3 rows" "emb → 2" test "$r0:$r1" = "emb:2"
     tm send-keys -t demo q
     check "q ends the session (ssh exits)" "pane dead" bash -c "for i in \$(seq 50); do [[ \$(tmux -L $tsock display-message -p -t demo '#{pane_dead}') == 1 ]] && exit 0; sleep 0.1; done; exit 1"
-    tm kill-server 2>/dev/null || true
+    end_tmux
     "$here/workshop.sh" stop "$ws" > /dev/null 2>&1
 }
 
 # ===================================================================================================
 server() {
+    stage=server
     binary
     { "$bin" serve --help 2>&1 | grep -q -- --socket && "$bin" explore --help 2>&1 | grep -q -- --connect; } || die "$bin has no 'serve' subcommand yet (the server stage needs it; SSH_TEST_ONLY=plumbing runs without)"
     local model=${SSH_TEST_MODEL:-$home_dir/synthetic/llama2-7b-q4_0.gguf}
@@ -465,7 +469,7 @@ server() {
     if fle "$ratio" 1.2; then record "server peak RSS, 8 sessions" "$((server_hwm / 1024)) MB = ${ratio}× local" "≤ 1.2× local" PASS
     else record "server peak RSS, 8 sessions" "$((server_hwm / 1024)) MB = ${ratio}× local" "≤ 1.2× local" FAIL; fi
 
-    tm kill-server 2>/dev/null || true
+    end_tmux
     "$here/workshop.sh" stop "$ws" > /dev/null 2>&1
     check "the server removed its socket on SIGTERM" "no socket" test ! -e "$ws/run/hopscope.sock"
 }
