@@ -65,6 +65,7 @@ cleanup() {
     trap - EXIT INT TERM
     dump_screens
     tmux -L "$tsock" kill-server 2>/dev/null || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$tsock"
     for d in ${ws_dirs[@]+"${ws_dirs[@]}"}; do "$here/workshop.sh" stop "$d" >/dev/null 2>&1 || true; done
     [[ -n $agent_pid ]] && kill "$agent_pid" 2>/dev/null || true
     if [[ -s $results ]]; then
