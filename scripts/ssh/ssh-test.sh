@@ -246,7 +246,7 @@ plumbing() {
     done
     local ok=1
     for n in "${sessions[@]}"; do   # (the stub's line wraps: two patterns)
-        wait_screen "$n" 15 "hopscope-stub session=$n .*tty=/dev/pts/[0-9]+ " && wait_screen "$n" 5 "size=${rows}x${cols}( |\$)" || ok=0
+        wait_screen "$n" 15 "hopscope-stub session=$n .*tty=/dev/pts/[0-9]+ " && wait_screen "$n" 5 "size=${rows}x${cols}( |\$)" && wait_screen "$n" 15 '^ready' || ok=0
     done
     check "8 ssh -tt clients under tmux get a ${cols}x${rows} pty each" "8 of 8" test $ok = 1
     local t0 t1; t0=$(now)

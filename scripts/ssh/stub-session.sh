@@ -6,6 +6,7 @@
 # describing the session, and on a terminal echoes keys until 'q':
 #
 #   hopscope-stub session=alice role=student action=own user=hopscope tty=/dev/pts/3 agent=none lang=C.UTF-8 term=tmux-256color size=30x100
+#   ready
 #   key=j
 #
 # STATE_DIR (the first argument) receives NAME.pid while the session runs (and NAME.exit after), so
@@ -36,7 +37,8 @@ if [ "$tty" != none ]; then
 import os, sys, termios, tty
 state, session = sys.argv[1], sys.argv[2]
 old = termios.tcgetattr(0)
-tty.setcbreak(0)
+tty.setcbreak(0, termios.TCSANOW)        # TCSANOW: keys typed already are kept, not flushed
+print("ready", flush=True)
 try:
     while True:
         b = os.read(0, 1)
