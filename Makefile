@@ -6,7 +6,7 @@ SWIFT ?= swift
 TEST_FLAGS ?= -c release -Xswiftc -enable-testing
 export HOPSCOPE_HOME ?= $(HOME)/.cache/hopscope
 
-.PHONY: setup build release run test bench golden clean fuzz slurm-test
+.PHONY: setup build release run test bench golden clean fuzz slurm-test ssh-test
 
 setup:
 	@bash scripts/setup.sh
@@ -45,3 +45,10 @@ fuzz: setup
 # root) and check the merged shards against an unsharded run. Slow-ish (minutes); not part of `test`.
 slurm-test: release
 	@bash scripts/slurm/slurm-test.sh
+
+# A workshop over real OpenSSH (issue #15): a private sshd on a high port and `hopscope serve` on the
+# 7B-shaped Q4_0 file, 8 `ssh -tt` clients under tmux, every figure against its bar (root; minutes;
+# not part of `test`; docs/workshop.md). SSH_TEST_ONLY=plumbing tests the OpenSSH side alone with a
+# stub session (seconds, no build); SSH_TEST_ONLY=demo|server runs one stage.
+ssh-test: $(if $(filter plumbing,$(SSH_TEST_ONLY)),,release)
+	@SSH_TEST_ONLY=$(SSH_TEST_ONLY) bash scripts/ssh/ssh-test.sh
