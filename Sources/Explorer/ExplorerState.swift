@@ -568,6 +568,7 @@ public struct ExplorerState: Sendable {
             loadingModel = nil
             say(m, warning: true)
         case .live(.notice(let m, let warning)):
+            warningPinned = false      // news of the connection replaces an older warning
             say(m, warning: warning)
         case .live(.followers(let n)):
             if let p = presentingAs { live = "presenting as \(p) · \(n) following" }

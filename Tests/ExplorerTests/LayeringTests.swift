@@ -17,6 +17,25 @@ import Testing
     }
 }
 
+/// The server and the protocol sit beside the explorer, above Analysis: neither imports the TUI, and
+/// the protocol module reaches the model only through Analysis.
+@Suite struct ServerLayeringTests {
+    @Test func serverAndWireImportNeitherTheExplorerNorTheModel() throws {
+        for (module, banned) in [("Server", ["Explorer", "Model", "GGUF", "CKernels", "CNCursesW"]),
+                                 ("Wire", ["Explorer", "Server", "Model", "GGUF", "CKernels", "CNCursesW"])] {
+            let dir = Fixture.packageRoot.appendingPathComponent("Sources/\(module)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+            #expect(!files.isEmpty)
+            for f in files {
+                let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
+                for line in text.split(separator: "\n") where line.hasPrefix("import ") {
+                    #expect(!banned.map { "import \($0)" }.contains(line.trimmingCharacters(in: .whitespaces)), "\(module)/\(f): \(line)")
+                }
+            }
+        }
+    }
+}
+
 /// Every design note the code cites lives in the repository and every reference resolves.
 @Suite struct DocReferenceTests {
     @Test func citedDocsAndSectionsExist() throws {

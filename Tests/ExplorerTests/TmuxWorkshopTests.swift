@@ -37,15 +37,17 @@ final class ServeProcess {
 
 @Suite(.serialized, .enabled(if: E2E.available && TestModels.available(TestModels.smollm2), "needs tmux, a built hopscope and SmolLM2"))
 struct TmuxWorkshopTests {
-    /// The table row of the selected layer, read from the colour escapes: the one drawn in the selection colour.
-    static func selectedLayer(_ screenWithEscapes: String) -> Int? {
-        // The selection role is reverse video or a background colour unique to that row; find the row
-        // whose line differs in escapes from its neighbours and read its layer number.
-        for line in screenWithEscapes.split(separator: "\n") where line.contains("\u{1B}[7m") || line.contains(";7m") {
-            let plain = line.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-            if let n = plain.split(separator: "│").dropFirst().first?.split(separator: " ").first.flatMap({ Int($0) }) { return n }
-        }
-        return nil
+    /// The layer view's selected row ("12", "emb"), read from the colour escapes by
+    /// scripts/ssh/figures.py (the one row label drawn in the cursor style), as `make ssh-test` reads it.
+    static func selectedLayer(_ screenWithEscapes: String) -> String? {
+        let dir = TemporaryDirectory()
+        let input = dir.path("screen"), output = dir.path("row")
+        try? screenWithEscapes.write(toFile: input, atomically: true, encoding: .utf8)
+        let script = Fixture.packageRoot.appendingPathComponent("scripts/ssh/figures.py").path
+        _ = spawnAndWait(["/bin/sh", "-c", "python3 '\(script)' cursor < '\(input)'"], stdout: output,
+                         environment: ProcessInfo.processInfo.environment)
+        let row = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return row.isEmpty || row == "none" ? nil : row
     }
 
     @Test func aFollowerSeesThePresenterAndTheExplorerSurvivesTheServerGoing() throws {
@@ -64,6 +66,7 @@ struct TmuxWorkshopTests {
         #expect(s.contains("e2 Germany"))
         // The presenter moves down five layers; the follower's cursor follows.
         let before = Self.selectedLayer(student.screenWithEscapes())
+        #expect(before != nil, "no selected row found on the follower's screen")
         try teacher.keys("j", "j", "j", "j", "j")
         let moved = Date()
         let end = Date().addingTimeInterval(5)
