@@ -65,6 +65,9 @@ struct ServeCommand: ParsableCommand {
             do { models.append(.init(name: name, session: try AnalysisSession.load(path: path, prepareNow: true))) }
             catch { throw CLIError("cannot load the model \(path): \(error)") }
         }
+        // Requests run on threads of their own; glibc would give each its own malloc arena and keep
+        // their freed memory. One engine computes at a time, so two arenas lose nothing.
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
         var options = WorkshopServer.Options(socketPath: socket)
         options.maxClients = maxClients
         options.idleTimeout = idleTimeout
@@ -92,3 +95,6 @@ struct ServeCommand: ParsableCommand {
         _exit(0)
     }
 }
+
+/// glibc's mallopt(3) (not in the Swift Glibc module).
+@_silgen_name("mallopt") private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32

@@ -203,20 +203,34 @@ final class ServerConnection: @unchecked Sendable {
     // MARK: engine work
 
     /// Starts a request that computes: it waits for its turns on the engine on a thread of its own.
+    /// Takes a place in this client's queue for request `id` (throws when the id runs or the queue is full).
+    private func admit(_ r: WireRequest, _ token: CancellationToken) throws(WireError) {
+        lock.lock(); defer { lock.unlock() }
+        if running[r.id] != nil { throw WireError(.badRequest, "request id \(r.id) is already running", id: r.id) }
+        guard running.count < server.options.queueLimit else {
+            throw WireError(.queueFull, "\(server.options.queueLimit) requests of this client are already queued or running", id: r.id)
+        }
+        running[r.id] = (r.op.rawValue, token)
+    }
+
+    /// Answers a request that another's computation finished for (a shared analysis), once.
+    func complete(_ id: Int, _ ev: WireEvent, outcome: String) {
+        lock.lock()
+        let was = running.removeValue(forKey: id)
+        lock.unlock()
+        guard was != nil else { return }
+        send(ev)
+        server.log.write(outcome, client: self.id, name: name, id: id, op: "analyze", message: ev.error?.message)
+    }
+
     private func start(_ r: WireRequest) throws(WireError) {
         let s = try session(r)
+        if r.op == .analyze { return try startShared(r, s) }
         let ticketBox = TicketBox()
         let scheduler = server.scheduler
         let token = CancellationToken(onCheck: { if let t = ticketBox.ticket { scheduler.yield(t) } },
                                       onCancel: { if let t = ticketBox.ticket { scheduler.withdraw(t) } })
-        lock.lock()
-        if running[r.id] != nil { lock.unlock(); throw WireError(.badRequest, "request id \(r.id) is already running", id: r.id) }
-        guard running.count < server.options.queueLimit else {
-            lock.unlock()
-            throw WireError(.queueFull, "\(server.options.queueLimit) requests of this client are already queued or running", id: r.id)
-        }
-        running[r.id] = (r.op.rawValue, token)
-        lock.unlock()
+        try admit(r, token)
         let t = Thread { [self] in
             let queuedAt = Date()
             let weight: EngineScheduler.Weight = r.op == .grid ? .bulk : .interactive
@@ -248,25 +262,76 @@ final class ServerConnection: @unchecked Sendable {
         t.start()
     }
 
+    /// An analysis: from the shared cache, joined to the same analysis running for another client,
+    /// or computed here (on this client's turns) for everyone who asks meanwhile.
+    private func startShared(_ r: WireRequest, _ s: AnalysisSession) throws(WireError) {
+        let key = [r.model ?? server.models[0].name, r.query!, "\(r.detail ?? false)"].joined(separator: "\u{1}")
+        // This request's own token: cancelling it leaves the job (set once the job is known).
+        let leave = LeaveBox()
+        let mine = CancellationToken(onCancel: { leave.run() })
+        try admit(r, mine)
+        switch server.shared.join(key, conn: self, id: r.id) {
+        case .cached(let ev):
+            var e = ev; e.id = r.id
+            server.log.write("start", client: id, name: name, id: r.id, op: "analyze", queued: 0, message: "cached")
+            complete(r.id, e, outcome: "done")
+        case .subscribed(let job, let sub, let owner):
+            let shared = server.shared
+            leave.set { shared.leave(job, sub: sub) }
+            if mine.isCancelled { leave.run() }
+            guard owner else {
+                server.log.write("start", client: id, name: name, id: r.id, op: "analyze", queued: 0, message: "joined")
+                return
+            }
+            let ticketBox = TicketBox()
+            let scheduler = server.scheduler
+            job.token = CancellationToken(onCheck: { if let t = ticketBox.ticket { scheduler.yield(t) } },
+                                          onCancel: { if let t = ticketBox.ticket { scheduler.withdraw(t) } })
+            let t = Thread { [self] in
+                let queuedAt = Date()
+                let ticket = scheduler.acquire(client: id, weight: .interactive)
+                ticketBox.ticket = ticket
+                let started = Date()
+                server.log.write("start", client: id, name: name, id: r.id, op: "analyze", queued: started.timeIntervalSince(queuedAt))
+                let outcome: Result<WireEvent, WireError>
+                do {
+                    try job.token.check()
+                    outcome = .success(try analyze(r, s, job.token) { shared.broadcast(job, $0) })
+                } catch {
+                    outcome = .failure(job.token.isCancelled ? WireError(.cancelled, "cancelled") : WireError(.analysis, "\(error)"))
+                }
+                ticketBox.ticket = nil
+                scheduler.release(ticket)
+                shared.finish(job, outcome)
+                server.log.write("computed", client: id, name: name, id: r.id, op: "analyze", seconds: Date().timeIntervalSince(started))
+            }
+            t.name = "hopscope.server.analysis"
+            t.start()
+        }
+    }
+
+    /// The analysis result event (id set by the caller); progress and partial events go to `events`.
+    private func analyze(_ r: WireRequest, _ s: AnalysisSession, _ token: CancellationToken,
+                         events: @escaping @Sendable (WireEvent) -> Void) throws -> WireEvent {
+        let res = try s.analyze(r.query!, detail: r.detail ?? false, progress: { f, m in
+            var ev = WireEvent(id: nil, event: "progress"); ev.fraction = f; ev.message = m; events(ev)
+        }, cancel: token, partial: { resolved, a in
+            var ev = WireEvent(id: nil, event: "partial"); ev.analysis = AnalyzeOutput(analysis: a, resolved: resolved); events(ev)
+        })
+        var ev = WireEvent(id: nil, event: "result")
+        ev.analysis = AnalyzeOutput(analysis: res.analysis, resolved: res.resolved)
+        ev.hop1 = res.hop1.map { WireHop(generation: $0.generation, correct: $0.correct) }
+        ev.hop2 = res.hop2.map { WireHop(generation: $0.generation, correct: $0.correct) }
+        if r.detail == true { ev.detail = res.detail }
+        ev.timings = res.timings
+        return ev
+    }
+
     private func run(_ r: WireRequest, _ s: AnalysisSession, _ token: CancellationToken) throws {
         let query = r.query!
         switch r.op {
         case .resolve:
             var ev = result(r.id); ev.resolved = WireResolved(try s.resolve(query)); send(ev)
-        case .analyze:
-            let id = r.id
-            let res = try s.analyze(query, detail: r.detail ?? false, progress: { [self] f, m in
-                var ev = WireEvent(id: id, event: "progress"); ev.fraction = f; ev.message = m; send(ev)
-            }, cancel: token, partial: { [self] resolved, a in
-                var ev = WireEvent(id: id, event: "partial"); ev.analysis = AnalyzeOutput(analysis: a, resolved: resolved); send(ev)
-            })
-            var ev = result(r.id)
-            ev.analysis = AnalyzeOutput(analysis: res.analysis, resolved: res.resolved)
-            ev.hop1 = res.hop1.map { WireHop(generation: $0.generation, correct: $0.correct) }
-            ev.hop2 = res.hop2.map { WireHop(generation: $0.generation, correct: $0.correct) }
-            if r.detail == true { ev.detail = res.detail }
-            ev.timings = res.timings
-            send(ev)
         case .cell:
             let c = try s.cell(query, position: r.position ?? .t2, source: r.source!, target: r.target!,
                                metric: r.metric ?? .generation, cancel: token)
@@ -289,6 +354,21 @@ final class ServerConnection: @unchecked Sendable {
         default:
             break
         }
+    }
+}
+
+/// What cancelling a shared analysis request does, once it is known (and at most once).
+final class LeaveBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (() -> Void)?
+    private var done = false
+    func set(_ a: @escaping () -> Void) { lock.lock(); action = a; lock.unlock() }
+    func run() {
+        lock.lock()
+        guard !done, let a = action else { lock.unlock(); return }
+        done = true
+        lock.unlock()
+        a()
     }
 }
 

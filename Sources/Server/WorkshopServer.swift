@@ -44,6 +44,8 @@ public final class WorkshopServer: @unchecked Sendable {
     public let log: ServerLog
     let scheduler = EngineScheduler()
     private(set) var hub: PresenterHub!
+    /// Analyses computed once for every client that asks (`SharedAnalyses`).
+    let shared = SharedAnalyses()
     private let lock = NSLock()
     private var connections: [Int: ServerConnection] = [:]
     private var nextClient = 0

@@ -82,6 +82,32 @@ import Glibc
         }
     }
 
+    @Test func theSameAnalysisAskedByManyIsComputedOnce() throws {
+        let f = try ServerFixture()
+        let clients = try (0..<3).map { try f.client("s\($0)") }
+        nonisolated(unsafe) var results: [AnalyzeOutput?] = Array(repeating: nil, count: 3)
+        let group = DispatchGroup()
+        for (i, c) in clients.enumerated() {
+            group.enter()
+            Thread.detachNewThread {
+                var r = WireRequest(id: c.nextID(), op: .analyze); r.query = ServerFixture.query
+                results[i] = try? c.call(r).analysis
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.allSatisfy { $0 != nil })
+        #expect(results.allSatisfy { $0?.analysis.layers == results[0]?.analysis.layers })
+        // A later request for the same analysis comes from the cache: still one computation.
+        var again = WireRequest(id: clients[0].nextID(), op: .analyze); again.query = ServerFixture.query
+        #expect(try clients[0].call(again).analysis?.analysis.layers == results[0]?.analysis.layers)
+        let computed = f.log().filter { $0["event"] as? String == "computed" }.count
+        let started = f.log().filter { $0["event"] as? String == "start" && $0["op"] as? String == "analyze" }.count
+        #expect(started == 4)
+        #expect(computed <= 2, "three concurrent and one later request: \(computed) computations")
+        #expect(f.log().contains { $0["message"] as? String == "cached" })
+    }
+
     @Test func tooManyClientsAreRefusedWithAMessage() throws {
         let f = try ServerFixture { $0.maxClients = 2 }
         let a = try f.client("a"), b = try f.client("b")
