@@ -106,7 +106,7 @@ public final class Tokenizer: Sendable {
                 cleanSpaces = !["qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open"].contains(preName)
             case .qwen35:
                 cleanSpaces = false
-            case .deepseekCoder:
+            case .deepseekCoder, .deepseekLLM:
                 cleanSpaces = false
             case .falcon:
                 break
