@@ -13,7 +13,7 @@ import GGUF
 /// the first term the activation rounding (|x_j − x̂_j| ≤ d_b (½ + ε_q), ε_q = 127·2u for the
 /// rounding of x·(1/d)), the second the float arithmetic of the kernel (γ = (n/32 + 8)·2u, u = 2⁻²⁴,
 /// n = the row length; m_ij = Q4_K's sub-block min, which the kernel subtracts as a separate term).
-/// `check` computes both terms from the matrix's own blocks and the actual inputs, and the exact
+/// `worstRatio` computes both terms from the matrix's own blocks and the actual inputs, and the exact
 /// product in Float64.
 enum ActivationRoundingBound {
     static let u = 0x1p-24
