@@ -24,7 +24,7 @@ public struct EntityNames: Sendable, Equatable {
         let t = model.tokenizer
         let space: Bool
         switch t.algorithm {
-        case .bytePair: space = true
+        case .bytePair, .escapedBytePair: space = true
         case .sentencePiece: space = !t.addSpacePrefix
         }
         self.init(entity, leadingSpace: space) { model.encode($0, addSpecial: false) }

@@ -1,6 +1,7 @@
 /// Float rows → GGUF block bytes, round-to-nearest as ggml's `quantize_row_*_ref`.
 ///
-/// Enough to build small exact models in tests: F32, F16, BF16, Q8_0, Q4_0 and Q4_1. The block
+/// Enough to build small exact models in tests: F32, F16, BF16, Q8_0, Q4_0 and Q4_1, and Q4_K and
+/// Q6_K as llama.cpp's quantizer makes them (Quantize+KQuants.swift). The block
 /// layouts are those documented in Dequantize.swift; `Dequantize.reference` inverts these (up to
 /// the quantization error).
 ///
@@ -9,11 +10,11 @@
 /// ```
 public enum Quantize {
     /// Types `row` can produce.
-    public static let supported: Set<GGMLType> = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1]
+    public static let supported: Set<GGMLType> = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q6_K]
 
     /// Encodes `x` (a whole number of blocks) as `type`.
     public static func row(_ type: GGMLType, _ x: [Float]) throws(GGUFError) -> [UInt8] {
-        guard supported.contains(type) else { throw GGUFError(.unsupported, "cannot quantize to \(type); supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1") }
+        guard supported.contains(type) else { throw GGUFError(.unsupported, "cannot quantize to \(type); supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K") }
         guard x.count % type.blockElements == 0 else {
             throw GGUFError(.badValue, "\(x.count) values is not a whole number of \(type.blockElements)-element \(type) blocks")
         }
@@ -23,6 +24,10 @@ public enum Quantize {
         case .f32: for v in x { append32(&out, v.bitPattern) }
         case .f16: for v in x { append16(&out, Float16(v).bitPattern) }
         case .bf16: for v in x { append16(&out, bf16(v)) }
+        case .q4_K, .q6_K:
+            for b in stride(from: 0, to: x.count, by: 256) {
+                if type == .q4_K { q4_K(x[b..<(b + 256)], &out) } else { q6_K(x[b..<(b + 256)], &out) }
+            }
         default:
             for b in stride(from: 0, to: x.count, by: 32) {
                 let block = x[b..<(b + 32)]

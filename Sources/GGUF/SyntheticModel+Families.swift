@@ -38,7 +38,9 @@ extension SyntheticModel {
     ///
     /// Shapes: dim 64, 4 heads, 2 kv heads, ffn 128, vocab 512 (byte tokens), F32; long enough
     /// context for a 160-token prompt, windows and YaRN's original context below it.
+    /// `NAME-wide` is the same case with every matrix row a multiple of 256 (`wideCase`).
     public static func familyCase(_ name: String, seed: UInt64 = 1) -> SyntheticModel? {
+        if name.hasSuffix(wideSuffix) { return wideCase(String(name.dropLast(wideSuffix.count)), seed: seed) }
         var m = SyntheticModel(dim: 64, layers: 3, ffn: 128, heads: 4, kvHeads: 2, vocab: 512)
         m.type = .f32
         m.seed = seed
@@ -102,6 +104,22 @@ extension SyntheticModel {
 
     /// The names `familyCase` knows, in the order of the README's table.
     public static let familyCases = ["llama3", "llama-linear", "llama-yarn", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "olmo2"]
+
+    /// The wide variants, `familyCases` with this suffix (the K-quant checks).
+    public static let wideSuffix = "-wide"
+
+    /// A case widened so that llama.cpp's quantizer can use K-quants (256-element blocks) on every
+    /// matrix: dim 256, ffn 512, and a head dim of 128 where the case sets one (4 × 128 = 512 query
+    /// rows), so every matrix's input width (ne[0]) is a multiple of 256 — otherwise llama.cpp falls
+    /// back to other types for that tensor.
+    static func wideCase(_ name: String, seed: UInt64) -> SyntheticModel? {
+        guard var m = familyCase(name, seed: seed) else { return nil }
+        m.dim = 256
+        m.ffn = 512
+        if m.family.headDim != nil { m.family.headDim = 128 }
+        m.name += wideSuffix
+        return m
+    }
 
     var familyTensorList: [(name: String, shape: [Int], type: GGMLType)] {
         let f = family, arch = f.architecture

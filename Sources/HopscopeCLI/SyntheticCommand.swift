@@ -18,7 +18,7 @@ struct SyntheticCommand: ParsableCommand {
     @Option(help: "Shape: llama2-7b (dim 4096, 32 layers, ffn 11008, 32 heads).") var preset = "llama2-7b"
     @Option(help: "Weight type: q4_0, q4_1, q5_0, q8_0, q4_k, q6_k.") var type = "q4_0"
     @Option(help: "Copy the tokenizer (and vocabulary size) from this GGUF (default: the installed SmolLM2).") var tokenizerFrom: String?
-    @Option(help: "A tiny family test file instead: \(SyntheticModel.familyCases.joined(separator: ", ")).") var family: String?
+    @Option(help: "A tiny family test file instead: \(SyntheticModel.familyCases.joined(separator: ", ")), or one of them with \"\(SyntheticModel.wideSuffix)\" (dim 256, for K-quants).") var family: String?
     @Option(help: "Seed of the random weights (with --family).") var seed: UInt64 = 1
     @Option(help: "Output path.") var out: String
 

@@ -74,6 +74,7 @@ public struct ModelSummary: Sendable, Encodable {
         switch m.tokenizer.algorithm {
         case .bytePair: tokenizer = "gpt2 byte-level BPE (pre-tokenizer '\(m.file.value("tokenizer.ggml.pre")?.string ?? "default")')"
         case .sentencePiece: tokenizer = "llama SentencePiece BPE"
+        case .escapedBytePair: tokenizer = "gemma4 BPE (▁-escaped UTF-8, byte fallback)"
         }
         var hist: [String: (Int, Int)] = [:]
         for t in m.file.tensors { hist["\(t.type)", default: (0, 0)].0 += 1; hist["\(t.type)", default: (0, 0)].1 += t.byteCount }

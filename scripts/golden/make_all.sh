@@ -6,7 +6,7 @@
 #   Tests/ModelTests/Fixtures/smollm2-logits.{json,npy}, smollm2-blocks-<k>.npy, gemma3-top1.json
 #                                                     make_logits_golden.py
 #   tokenizer golden files                            make_tokenizer_golden.py (if present)
-#   Tests/ModelTests/Fixtures/families/<case>.json, <case>-blocks.npy
+#   Tests/ModelTests/Fixtures/families/<case>.json, <case>-blocks.npy, <case>-wide.json (Q4_K_M)
 #                                                     make_families_golden.py (tiny files of every family,
 #                                                     written by the release `hopscope synthetic --family`)
 set -euo pipefail

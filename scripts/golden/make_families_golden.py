@@ -9,14 +9,22 @@ same bytes the Swift tests write in-process are run by:
     block outputs for the long prompt.
 and, for Q8_0 made by llama.cpp's own quantizer from the F32 file, llama.cpp's top-1 and logits.
 
+For each wide case (`<case>-wide`: the same features at dim 256 / ffn 512, so that every matrix row is
+a whole number of 256-element K-quant blocks), the F32 file is quantized to Q4_K_M by llama.cpp's own
+quantizer (llama_model_quantize, ftype 15, no importance matrix) and run by llama.cpp and by the
+float64 reference (on the weights dequantized by the gguf package).
+
 Writes, per case:
   <case>.json        {"case", "seed", "sha256", "fnv1a64" (of the F32 file), "n_ctx", "prompts": [[ids]],
                       "llama_cpp": [[V floats]], "reference": [[V floats]],
                       "q8_0": {"sha256", "llama_cpp": [[V floats]]},
                       "blocks_prompt": index of the long prompt, "blocks_file": "<case>-blocks.npy"}
   <case>-blocks.npy  float32 [L, T, D] reference block outputs of the long prompt
+  <case>-wide.json   {"case", "seed", "fnv1a64" (of the F32 file), "n_ctx", "prompts",
+                      "q4_k_m": {"sha256", "tensors_fnv1a64", "tensor_types", "llama_cpp": [[V floats]],
+                                 "reference": [[V floats]] (float64 reference on the Q4_K_M file's weights)}}
 
-Usage: make_families_golden.py [--hopscope BIN] [--out DIR] [--only CASE ...]
+Usage: make_families_golden.py [--hopscope BIN] [--out DIR] [--only CASE ...]   (CASE may end in -wide)
 """
 from __future__ import annotations
 
@@ -36,6 +44,7 @@ from family_reference import FamilyReference  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = ["llama3", "llama-linear", "llama-yarn", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "olmo2"]
+WIDE = [c + "-wide" for c in CASES]
 SEED = 1
 VOCAB = 512
 LENGTHS = [1, 5, 17, 64, 160]    # the last one beyond the windows (40) and YaRN's original context (64, 128)
@@ -119,7 +128,10 @@ def main() -> None:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     ps = prompts()
-    for case in a.only or CASES:
+    for case in a.only or CASES + WIDE:
+        if case.endswith("-wide"):
+            wide_case(case, a.hopscope, out, ps)
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             f32 = os.path.join(tmp, f"{case}.gguf")
             subprocess.run([a.hopscope, "synthetic", "--family", case, "--seed", str(SEED), "--out", f32], check=True)
@@ -150,6 +162,35 @@ def main() -> None:
             worst_q8 = max(np.max(np.abs(np.array(x) - np.array(r))) / np.max(np.abs(r)) for x, r in zip(lc_q8, reference))
             print(f"{case:14s} llama.cpp vs float64: max|Δ|/max|logit| = {worst:.2e}, top-1 {top}/{len(ps)};"
                   f" Q8_0 llama.cpp vs f32 float64: {worst_q8:.2e}", file=sys.stderr)
+
+
+def wide_case(case: str, hopscope: str, out: Path, ps: list[list[int]]) -> None:
+    """Q4_K_M by llama.cpp's quantizer from the wide F32 file, and llama.cpp's logits on it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        f32 = os.path.join(tmp, f"{case}.gguf")
+        subprocess.run([hopscope, "synthetic", "--family", case, "--seed", str(SEED), "--out", f32], check=True)
+        n_ctx = 256 if case.startswith("phi3") else 512
+        q4 = os.path.join(tmp, f"{case}-q4_k_m.gguf")
+        quantize(f32, q4, 15)             # LLAMA_FTYPE_MOSTLY_Q4_K_M
+        fnv, types = tensor_fnv1a64(q4)
+        lc = llama_cpp_logits(q4, ps, n_ctx)
+        # The float64 reference on the quantized file's weights (dequantized by the gguf package).
+        ref = FamilyReference(q4, n_ctx=n_ctx)
+        reference = [ref.forward(ids).logits for ids in ps]
+        doc = {
+            "case": case, "seed": SEED, "fnv1a64": fnv1a64(f32), "n_ctx": n_ctx, "prompts": ps,
+            "q4_k_m": {"sha256": sha256(q4), "tensors_fnv1a64": fnv, "tensor_types": types,
+                       "llama_cpp": "@LLAMA@", "reference": "@REFERENCE@"},
+        }
+
+        def floats(rows) -> str:
+            """Each value as the shortest decimal that reads back as the same float32 (keeps the file small)."""
+            return "[" + ", ".join("[" + ", ".join(np.format_float_positional(np.float32(v), unique=True, trim="-")
+                                                   for v in x) + "]" for x in rows) + "]"
+        text = json.dumps(doc).replace('"@LLAMA@"', floats(lc)).replace('"@REFERENCE@"', floats(reference))
+        (out / f"{case}.json").write_text(text + "\n")
+        kinds = sorted({t.split(":")[1] for t in types})
+        print(f"{case:18s} Q4_K_M tensor types {kinds}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -392,6 +392,21 @@ DEEPSEEK_CODER_RES = [
     "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+",
     r"(?:[0-9]|(?![\x00-\x7f])\p{N})",
 ]
+# Which of them llama.cpp runs through std::wregex on the scalars (no \p{…}: the CJK ranges) instead of
+# the collapsed text; there non-ASCII whitespace reads as \v (`wide`), so the CJK range misses U+3000.
+DEEPSEEK_CODER_WIDE = [False, False, False, True, False]
+# DeepSeek LLM's six (llama-vocab.cpp, LLAMA_VOCAB_PRE_TYPE_DEEPSEEK_LLM): the first five through
+# std::wregex on the `wide` scalars (\s = [\t-\r ], the ranges as written; `$` = the piece's end), the
+# last, \p{N}+, on the collapsed text.
+DEEPSEEK_LLM_RES = [
+    r"[\r\n]",
+    r"[\t-\r ]?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+",
+    r"[\t-\r ]?[!-/:-~！-／：-～‘-‟　-。]+",
+    r"[\t-\r ]+\Z",
+    "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+",
+    r"(?:[0-9]|(?![\x00-\x7f])\p{N})+",
+]
+DEEPSEEK_LLM_WIDE = [True, True, True, True, True, False]
 # Falcon's first expression `[\p{P}\$\+<=>\^~\|`]+` on llama.cpp's collapsed text.
 FALCON_PUNCT_RE = r"(?:[!-#%-*,-/:-;?-@\[-\]_{}$+<=>^~|`]|(?![\x00-\x7f])\p{P})+"
 
@@ -406,6 +421,7 @@ PRETOKENIZER_CASES = [
     "https://example.com/a?b=1", "user@mail.com", "ALLCAPS WORDS", "camelCase snake_case", " !!", "!! ",
     "  !!", "a\n\n  b", "\n  x", " 123", "  123", "x 1 2", "(1+2)*3=9", "--flag=value", "#!/bin/sh",
     "\u00ad", "\u200b", "a\u200bb", "tab\tafter", "end.\n", "Mr. O'Neil's", "O'NEIL'S",
+    "Héllo wörld", "ǅemal ʔa", "日\u3000本", "a  \n", "Ｆｕｌｌ！ｗｉｄｔｈ", "\u201cquoted\u201d", "Ωhm ℃",
 ]
 
 
@@ -414,24 +430,32 @@ def pretokenizer_cases():
     gpt2, llama3, qwen2 = regex.compile(GPT2_RE), regex.compile(LLAMA3_RE), regex.compile(QWEN2_RE)
     qwen35 = regex.compile(QWEN35_RE)
     deepseek_coder = [regex.compile(e) for e in DEEPSEEK_CODER_RES]
+    deepseek_llm = [regex.compile(e) for e in DEEPSEEK_LLM_RES]
     falcon = [regex.compile(FALCON_PUNCT_RE), gpt2, regex.compile(r"[0-9][0-9][0-9]")]
 
-    def sequential(exprs, text):
-        """llama.cpp's unicode_regex_split: each expression splits every piece into matches and gaps."""
-        pieces = [text] if text else []
-        for e in exprs:
+    def wide(text):
+        """The scalars as llama.cpp's std::wregex path sees them: non-ASCII whitespace becomes \\v."""
+        return "".join("\x0b" if ord(c) > 0x7F and regex.match(r"\s", c) else c for c in text)
+
+    def sequential(exprs, text, on_wide=None):
+        """llama.cpp's unicode_regex_split: each expression splits every piece into matches and gaps
+        (matched on the `wide` text where `on_wide` says so, cut from the text itself)."""
+        pieces = [(0, len(text))] if text else []
+        wtext = wide(text)
+        for k, e in enumerate(exprs):
+            subject = wtext if on_wide and on_wide[k] else text
             out = []
-            for p in pieces:
-                at = 0
-                for m in e.finditer(p):
-                    if m.start() > at:
-                        out.append(p[at:m.start()])
-                    out.append(m.group())
-                    at = m.end()
-                if at < len(p):
-                    out.append(p[at:])
+            for a, b in pieces:
+                at = a
+                for m in e.finditer(subject[a:b]):
+                    if a + m.start() > at:
+                        out.append((at, a + m.start()))
+                    out.append((a + m.start(), a + m.end()))
+                    at = a + m.end()
+                if at < b:
+                    out.append((at, b))
             pieces = out
-        return pieces
+        return [text[a:b] for a, b in pieces]
     number = regex.compile(r"\p{N}")
 
     def smollm(text):
@@ -447,7 +471,9 @@ def pretokenizer_cases():
 
     return [{"text": t, "gpt-2": gpt2.findall(t), "smollm": smollm(t), "llama-bpe": llama3.findall(t),
              "qwen2": qwen2.findall(t), "qwen35": qwen35.findall(t),
-             "deepseek-coder": sequential(deepseek_coder, t), "falcon": sequential(falcon, t)} for t in PRETOKENIZER_CASES]
+             "deepseek-coder": sequential(deepseek_coder, t, DEEPSEEK_CODER_WIDE),
+             "deepseek-llm": sequential(deepseek_llm, t, DEEPSEEK_LLM_WIDE), "falcon": sequential(falcon, t)}
+            for t in PRETOKENIZER_CASES]
 
 
 def main():

@@ -7,7 +7,8 @@
 /// tables llama.cpp generates from UnicodeData.txt (`scripts/gen-unicode-data.py`), as of the
 /// Unicode version of those tables (`UnicodeFlags.llamaUnicodeVersion`, 15.1). The pre-tokenizers that
 /// llama.cpp runs through std::regex instead (deepseek-coder, falcon) follow its "collapsed" classes
-/// (`Collapsed`, below). Each is checked against llama.cpp's own test vectors (TokenizerVectorTests).
+/// (`Collapsed`, below), or std::wregex on the scalars themselves (deepseek-llm's explicit ranges).
+/// Each is checked against llama.cpp's own test vectors (TokenizerVectorTests).
 public enum PreTokenizer: String, Sendable, CaseIterable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     case gpt2 = "gpt-2"
@@ -27,6 +28,9 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     case deepseekCoder = "deepseek-coder"
     /// Falcon: `[\p{P}\$\+<=>\^~\|`]+`, then GPT-2's expression, then `[0-9][0-9][0-9]`, in turn.
     case falcon
+    /// DeepSeek LLM: six expressions in turn: `[\r\n]`, `\s?` + a run of its listed letters,
+    /// `\s?[!-/:-~！-／：-～‘-‟　-。]+`, `\s+$`, `[一-龥ࠀ-一가-퟿]+`, `\p{N}+` (see `splitDeepseekLLM`).
+    case deepseekLLM = "deepseek-llm"
 
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, with the aliases llama.cpp accepts.
     public init?(ggufName name: String) {
@@ -47,6 +51,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
             self = .deepseekCoder
         case "falcon":
             self = .falcon
+        case "deepseek-llm":
+            self = .deepseekLLM
         default:
             return nil
         }
@@ -79,6 +85,8 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
                 splitDeepseekCoder(cps, &ends)
             case .falcon:
                 splitFalcon(cps, &ends)
+            case .deepseekLLM:
+                splitDeepseekLLM(cps, &ends)
             }
         }
         return ends
@@ -171,7 +179,7 @@ private func contraction(_ w: Window, _ pos: Int, caseInsensitive: Bool) -> Int 
 }
 
 /// GPT-2: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
-private func splitGPT2(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, _ ends: inout [Int]) {
+func splitGPT2(_ cps: UnsafeBufferPointer<UInt32>, _ start: Int, _ end: Int, _ ends: inout [Int]) {
     let w = Window(cps: cps, start: start, end: end)
     var pos = start
     var prevEnd = start
@@ -360,123 +368,4 @@ enum ByteUnicode {
         for b in 0 ..< 256 where scalarOfByte[b] >= 0x100 { d[scalarOfByte[b]] = UInt8(b) }
         return d
     }()
-}
-
-// MARK: - Sequential expressions (llama.cpp's std::regex path)
-
-/// DeepSeek Coder's five expressions in turn (see `Collapsed` for the classes).
-private func splitDeepseekCoder(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
-    let c = Collapsed(cps: cps)
-    let newline: Collapsed.Matcher = { r in r.filter { cps[$0] == 13 || cps[$0] == 10 }.map { $0..<($0 + 1) } }
-    let digit: Collapsed.Matcher = { r in r.filter { c.isNumber(cps[$0]) }.map { $0..<($0 + 1) } }
-    c.split([newline, c.spaceThenRun(c.isLetter), c.spaceThenRun(c.isPunct), c.runs(Collapsed.isCJK), digit], &ends)
-}
-
-/// Falcon's three expressions in turn: punctuation and `$+<=>^~|`` runs (collapsed: non-ASCII
-/// punctuation counts, non-ASCII symbols do not), GPT-2's expression (llama.cpp's custom GPT-2
-/// splitter), then each `[0-9][0-9][0-9]` (on the scalars, left to right).
-private func splitFalcon(_ cps: UnsafeBufferPointer<UInt32>, _ ends: inout [Int]) {
-    let c = Collapsed(cps: cps)
-    let symbols: Set<UInt32> = [0x24, 0x2B, 0x3C, 0x3D, 0x3E, 0x5E, 0x7E, 0x7C, 0x60]
-    let punct = c.runs { c.isPunct($0) || symbols.contains($0) }
-    let gpt2: Collapsed.Matcher = { r in
-        var e: [Int] = []
-        splitGPT2(cps, r.lowerBound, r.upperBound, &e)
-        var out: [Range<Int>] = [], at = r.lowerBound
-        for x in e where x > at { out.append(at..<x); at = x }
-        return out
-    }
-    let digits: Collapsed.Matcher = { r in
-        var out: [Range<Int>] = [], i = r.lowerBound
-        while i + 3 <= r.upperBound {
-            if (i..<(i + 3)).allSatisfy({ (48...57).contains(cps[$0]) }) { out.append(i..<(i + 3)); i += 3 } else { i += 1 }
-        }
-        return out
-    }
-    c.split([punct, gpt2, digits], &ends)
-}
-
-/// The character classes of llama.cpp's std::regex path, and its piece-by-piece splitting.
-///
-/// llama.cpp runs expressions with `\p{…}` through std::regex on a "collapsed" text: ASCII stays
-/// itself, other whitespace becomes \v, and other scalars one byte per category, so `\p{L}` =
-/// [A-Za-z] ∪ letters, `\p{P}` = ASCII `!-#%-*,-/:-;?-@[-]_{}` ∪ punctuation, `\p{N}` = [0-9] ∪
-/// numbers, `\s` = ASCII [\t-\r ] ∪ other whitespace. Expressions without categories run on the
-/// scalars themselves. Each expression splits every piece the previous ones left into its matches
-/// and the gaps between them (unicode_regex_split).
-private struct Collapsed {
-    let cps: UnsafeBufferPointer<UInt32>
-    /// Matches of one expression inside a piece, left to right.
-    typealias Matcher = (Range<Int>) -> [Range<Int>]
-
-    func flags(_ c: UInt32) -> UnicodeFlags { UnicodeFlags.of(c) }
-    func isSpace(_ c: UInt32) -> Bool { c < 128 ? (c == 32 || (9...13).contains(c)) : flags(c).contains(.whitespace) }
-    func isLetter(_ c: UInt32) -> Bool {
-        c < 128 ? ((65...90).contains(c) || (97...122).contains(c)) : (!isSpace(c) && flags(c).contains(.letter))
-    }
-    func isPunct(_ c: UInt32) -> Bool {
-        if c < 128 {
-            return (0x21...0x23).contains(c) || (0x25...0x2A).contains(c) || (0x2C...0x2F).contains(c)
-                || (0x3A...0x3B).contains(c) || (0x3F...0x40).contains(c) || (0x5B...0x5D).contains(c)
-                || c == 0x5F || c == 0x7B || c == 0x7D
-        }
-        return !isSpace(c) && flags(c).contains(.punctuation)
-    }
-    func isNumber(_ c: UInt32) -> Bool { c < 128 ? (48...57).contains(c) : (!isSpace(c) && flags(c).contains(.number)) }
-    /// `[一-龥ࠀ-一가-퟿]` (on scalars).
-    static func isCJK(_ c: UInt32) -> Bool { (0x0800...0x9FA5).contains(c) || (0xAC00...0xD7FF).contains(c) }
-
-    /// `\s?X+`: an optional whitespace scalar before a run.
-    func spaceThenRun(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
-        { r in
-            var out: [Range<Int>] = [], i = r.lowerBound
-            while i < r.upperBound {
-                var j = i
-                if isSpace(cps[i]) && i + 1 < r.upperBound && inRun(cps[i + 1]) { j = i + 1 }
-                if inRun(cps[j]) {
-                    var k = j
-                    while k < r.upperBound && inRun(cps[k]) { k += 1 }
-                    out.append(i..<k)
-                    i = k
-                } else {
-                    i += 1
-                }
-            }
-            return out
-        }
-    }
-
-    /// `X+`.
-    func runs(_ inRun: @escaping (UInt32) -> Bool) -> Matcher {
-        { r in
-            var out: [Range<Int>] = [], i = r.lowerBound
-            while i < r.upperBound {
-                guard inRun(cps[i]) else { i += 1; continue }
-                var k = i
-                while k < r.upperBound && inRun(cps[k]) { k += 1 }
-                out.append(i..<k)
-                i = k
-            }
-            return out
-        }
-    }
-
-    /// Applies the expressions in turn and appends the end of every final piece.
-    func split(_ matchers: [Matcher], _ ends: inout [Int]) {
-        var pieces: [Range<Int>] = cps.isEmpty ? [] : [0..<cps.count]
-        for match in matchers {
-            var next: [Range<Int>] = []
-            for p in pieces {
-                var at = p.lowerBound
-                for m in match(p) {
-                    if m.lowerBound > at { next.append(at..<m.lowerBound) }
-                    next.append(m)
-                    at = m.upperBound
-                }
-                if at < p.upperBound { next.append(at..<p.upperBound) }
-            }
-            pieces = next
-        }
-        ends += pieces.map(\.upperBound)
-    }
 }

@@ -12,7 +12,7 @@ extension Tokenizer {
         if !attr.isDisjoint(with: [.unknown, .control, .userDefined]) { return Array(text) }
         if attr.contains(.normal) {
             switch algorithm {
-            case .sentencePiece: return unescapeSpaces(text)
+            case .sentencePiece, .escapedBytePair: return unescapeSpaces(text)
             case .bytePair: return decodeGPT2(text)
             }
         }

@@ -21,6 +21,13 @@ extension Tokenizer {
                     case .text(let r): encodeBytePair(UnsafeBufferPointer(rebasing: all[r]), pre, &out)
                     }
                 }
+            case .escapedBytePair:
+                for f in fragments {
+                    switch f {
+                    case .token(let t): out.append(t)
+                    case .text(let r): encodeEscapedBytePair(UnsafeBufferPointer(rebasing: all[r]), &out)
+                    }
+                }
             case .sentencePiece:
                 var afterSpecial = true
                 for f in fragments {
@@ -147,17 +154,58 @@ extension Tokenizer {
         }
     }
 
-    /// Merges one word: each byte starts as the symbol of its GPT-2 character; the adjacent pair of
-    /// lowest rank merges first (leftmost on ties), as llama.cpp's `llm_tokenizer_bpe_session`.
-    private func mergeWord(_ word: UnsafeBufferPointer<UInt8>, _ w: inout BytePairWork, _ out: inout [Int32]) {
+    /// Gemma 4: spaces become ▁, the text is cut into runs of newlines and runs of other bytes
+    /// (`[^\n]+|[\n]+`), a run of newlines that is a token stays whole, the rest merges by rank over
+    /// UTF-8 characters (llama.cpp's LLAMA_VOCAB_PRE_TYPE_GEMMA4, byte_encode off).
+    private func encodeEscapedBytePair(_ text: UnsafeBufferPointer<UInt8>, _ out: inout [Int32]) {
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.count * 2)
+        for b in text {
+            if b == 0x20 { escaped.append(contentsOf: [0xE2, 0x96, 0x81]) } else { escaped.append(b) }
+        }
+        var work = BytePairWork()
+        escaped.withUnsafeBufferPointer { e in
+            var start = 0
+            while start < e.count {
+                let newlines = e[start] == 0x0A
+                var end = start + 1
+                while end < e.count && (e[end] == 0x0A) == newlines { end += 1 }
+                let word = UnsafeBufferPointer(rebasing: e[start ..< end])
+                if newlines, let t = vocabID(word) {
+                    out.append(t)
+                } else {
+                    mergeWord(word, &work, &out, characters: true)
+                }
+                start = end
+            }
+        }
+    }
+
+    /// Merges one word: each byte starts as the symbol of its GPT-2 character (or, with `characters`,
+    /// each UTF-8 character as itself); the adjacent pair of lowest rank merges first (leftmost on
+    /// ties), as llama.cpp's `llm_tokenizer_bpe_session`.
+    private func mergeWord(_ word: UnsafeBufferPointer<UInt8>, _ w: inout BytePairWork, _ out: inout [Int32],
+                           characters: Bool = false) {
         // The word in GPT-2 characters; symbol k covers encoded[start[k] ..< start[k] + len[k]].
         w.reset()
-        for b in word {
-            w.start.append(Int32(w.encoded.count))
-            let enc = ByteUnicode.utf8OfByte[Int(b)]
-            w.encoded.append(contentsOf: enc)
-            w.len.append(Int32(enc.count))
-            w.sym.append(byteSymbols[Int(b)])
+        if characters {
+            w.encoded.append(contentsOf: word)
+            var i = 0
+            while i < word.count {
+                let l = min(utf8Length(word[i]), word.count - i)
+                w.start.append(Int32(i))
+                w.len.append(Int32(l))
+                w.sym.append(symbols.find(UnsafeBufferPointer(rebasing: word[i ..< i + l])) ?? -1)
+                i += l
+            }
+        } else {
+            for b in word {
+                w.start.append(Int32(w.encoded.count))
+                let enc = ByteUnicode.utf8OfByte[Int(b)]
+                w.encoded.append(contentsOf: enc)
+                w.len.append(Int32(enc.count))
+                w.sym.append(byteSymbols[Int(b)])
+            }
         }
         let count = w.sym.count
         if count == 0 { return }
@@ -193,7 +241,8 @@ extension Tokenizer {
             pushPair(Int32(left), w.next[left], &w)
         }
 
-        // Symbols outside the vocabulary fall back to single-byte tokens of their text.
+        // Symbols outside the vocabulary fall back to single-byte tokens of their text (`<0xXX>`
+        // tokens for characters).
         var k: Int32 = 0
         while k >= 0 {
             let s = w.sym[Int(k)]
@@ -203,7 +252,8 @@ extension Tokenizer {
                 let start = Int(w.start[Int(k)]), end = start + Int(w.len[Int(k)])
                 w.encoded.withUnsafeBufferPointer { e in
                     for j in start ..< end {
-                        if let t = vocabID(UnsafeBufferPointer(rebasing: e[j ..< j + 1])) { out.append(t) }
+                        let t = characters ? byteToken(e[j]) : vocabID(UnsafeBufferPointer(rebasing: e[j ..< j + 1]))
+                        if let t { out.append(t) }
                     }
                 }
             }

@@ -2,11 +2,14 @@ import GGUF
 
 /// Text ⇄ token ids for a GGUF model, token for token as llama.cpp does it.
 ///
-/// Two algorithms, chosen by `tokenizer.ggml.model`:
+/// Three algorithms, chosen by `tokenizer.ggml.model`:
 /// - `gpt2`: byte-level BPE — special tokens split out first, the pre-tokenizer named by
 ///   `tokenizer.ggml.pre` cuts words, GPT-2's byte→unicode table maps bytes, merges apply by rank.
 /// - `llama`: SentencePiece BPE — spaces become ▁, adjacent symbols merge highest score first,
 ///   characters outside the vocabulary fall back to `<0xXX>` byte tokens.
+/// - `gemma4`: SentencePiece-style BPE — spaces become ▁, the text is cut at newline runs, merges
+///   apply by rank over UTF-8 characters (no byte mapping), characters outside the vocabulary fall
+///   back to `<0xXX>` byte tokens (llama.cpp's LLAMA_VOCAB_PRE_TYPE_GEMMA4).
 ///
 /// ```swift
 /// let tok = try Tokenizer(gguf: GGUFFile(path: "SmolLM2-135M-Instruct.Q4_1.gguf"))
@@ -20,9 +23,11 @@ public final class Tokenizer: Sendable {
     public enum Algorithm: Sendable, Equatable {
         case bytePair(PreTokenizer)
         case sentencePiece
+        /// Merges by rank over ▁-escaped UTF-8 characters (gemma4).
+        case escapedBytePair
     }
 
-    public static let supportedModels = ["gpt2", "llama"]
+    public static let supportedModels = ["gpt2", "llama", "gemma4"]
 
     public let algorithm: Algorithm
     /// Number of tokens in the vocabulary (ids are 0 ..< vocabSize).
@@ -106,7 +111,7 @@ public final class Tokenizer: Sendable {
                 cleanSpaces = !["qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open"].contains(preName)
             case .qwen35:
                 cleanSpaces = false
-            case .deepseekCoder:
+            case .deepseekCoder, .deepseekLLM:
                 cleanSpaces = false
             case .falcon:
                 break
@@ -120,6 +125,10 @@ public final class Tokenizer: Sendable {
             unkID = 0
             addBOS = true
             addSpacePrefix = true
+        case "gemma4":
+            algorithm = .escapedBytePair
+            // llama.cpp turns add_bos on for Gemma 4 even when the file says false.
+            addBOS = true
         default:
             throw TokenizerError("metadata key '\(key)model' is '\(m.model)', which is not supported; supported: "
                 + Self.supportedModels.joined(separator: ", "))
@@ -148,9 +157,9 @@ public final class Tokenizer: Sendable {
 
         // Merges (BPE): operands and results interned as symbols; the first rank of a pair wins.
         var merges: [UInt64: UInt64] = [:]
-        if case .bytePair = algorithm {
+        if algorithm != .sentencePiece {
             guard let list = m.merges else {
-                throw TokenizerError("metadata key '\(key)merges' is missing (required by the gpt2 tokenizer)")
+                throw TokenizerError("metadata key '\(key)merges' is missing (required by the \(m.model) tokenizer)")
             }
             merges.reserveCapacity(list.count)
             for (rank, merge) in list.enumerated() {
@@ -167,7 +176,7 @@ public final class Tokenizer: Sendable {
                     merges[key] = UInt64(rank) << 32 | UInt64(UInt32(result))
                 }
             }
-            byteSymbols = ByteUnicode.utf8OfByte.map { table.find($0) ?? -1 }
+            byteSymbols = algorithm == .escapedBytePair ? [] : ByteUnicode.utf8OfByte.map { table.find($0) ?? -1 }
         } else {
             byteSymbols = []
         }
@@ -184,7 +193,7 @@ public final class Tokenizer: Sendable {
         eos = resolve("eos", eosID)
         unknown = resolve("unknown", unkID)
         padding = resolve("padding", nil)
-        self.addBOS = m.addBOS ?? addBOS
+        self.addBOS = algorithm == .escapedBytePair ? true : (m.addBOS ?? addBOS)
         self.addEOS = m.addEOS ?? false
         if self.addBOS && bos == nil {
             throw TokenizerError("metadata key '\(key)add_bos_token' is true, but '\(key)bos_token_id' is not set")
