@@ -320,10 +320,10 @@ public struct SyntheticModel: Sendable {
 }
 
 /// SplitMix64: a tiny, fast, seedable generator (Steele, Lea & Flood 2014).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+public struct SplitMix: Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -331,5 +331,5 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
     /// Uniform on [−1, 1).
-    mutating func uniform() -> Float { Float(next() >> 40) * (2 / Float(1 << 24)) - 1 }
+    public mutating func uniform() -> Float { Float(next() >> 40) * (2 / Float(1 << 24)) - 1 }
 }

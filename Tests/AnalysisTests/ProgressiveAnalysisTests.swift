@@ -8,15 +8,7 @@ import TestSupport
 /// Results as they come: the partial analyses fill Patchscope and knockout rows batch by batch, and
 /// asking for them changes nothing in the result.
 @Suite struct ProgressiveAnalysisTests {
-    static let model: LanguageModel = {
-        let dir = TemporaryDirectory()
-        var spec = SyntheticModel(dim: 32, layers: 12, ffn: 48, heads: 4, kvHeads: 2, vocab: 300)
-        spec.type = .f32
-        spec.seed = 5
-        let path = dir.path("progressive.gguf")
-        try! spec.write(to: path)
-        return try! LanguageModel(path: path)
-    }()
+    static let model = TinyModels.load(dim: 32, layers: 12, ffn: 48, heads: 4, kvHeads: 2, vocab: 300, seed: 5)
 
     static let query = TwoHopQuery(id: "toyota-currency", e1: "Toyota", r1: "country of origin", e2: "Japan",
                                    r2: "currency", e3: "yen")

@@ -8,15 +8,7 @@ import TestSupport
 /// The analysis on a tiny synthetic model (random f32 weights, byte tokenizer): runs before any model
 /// is downloaded, and is small enough for the full ℓs × ℓt Patchscope grid with sampling.
 @Suite struct SyntheticAnalysisTests {
-    static let model: LanguageModel = {
-        let dir = TemporaryDirectory()
-        var spec = SyntheticModel(dim: 64, layers: 4, ffn: 96, heads: 4, kvHeads: 2, vocab: 300)
-        spec.type = .f32
-        spec.seed = 11
-        let path = dir.path("analysis.gguf")
-        try! spec.write(to: path)
-        return try! LanguageModel(path: path)
-    }()
+    static let model = TinyModels.load(dim: 64, layers: 4, ffn: 96, heads: 4, kvHeads: 2, vocab: 300, seed: 11)
 
     static let query = TwoHopQuery(id: "toyota-currency", e1: "Toyota", r1: "country of origin", e2: "Japan",
                                    r2: "currency", e3: "yen", e3Aliases: ["JPY"])

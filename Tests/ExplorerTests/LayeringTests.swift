@@ -3,36 +3,32 @@ import Foundation
 import Testing
 
 @Suite struct LayeringTests {
-    @Test func theExplorerNeverImportsModelOrGGUF() throws {
-        let dir = Fixture.packageRoot.appendingPathComponent("Sources/Explorer")
+    /// Every `import` line of the module's sources that names one of `banned`.
+    static func forbiddenImports(_ module: String, _ banned: [String]) throws -> [String] {
+        let dir = Fixture.packageRoot.appendingPathComponent("Sources/\(module)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
-        #expect(!files.isEmpty)
+        #expect(!files.isEmpty, "no sources in Sources/\(module)")
+        var found: [String] = []
         for f in files {
             let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
-            for line in text.split(separator: "\n") where line.hasPrefix("import ") {
-                #expect(!["import Model", "import GGUF", "import CKernels"].contains(line.trimmingCharacters(in: .whitespaces)),
-                        "\(f): \(line) (the explorer calls Analysis only, DESIGN §1)")
+            for line in text.split(separator: "\n") where line.hasPrefix("import ")
+                && banned.map({ "import \($0)" }).contains(line.trimmingCharacters(in: .whitespaces)) {
+                found.append("\(module)/\(f): \(line)")
             }
         }
+        return found
     }
-}
 
-/// The server and the protocol sit beside the explorer, above Analysis: neither imports the TUI, and
-/// the protocol module reaches the model only through Analysis.
-@Suite struct ServerLayeringTests {
+    @Test func theExplorerNeverImportsModelOrGGUF() throws {
+        #expect(try Self.forbiddenImports("Explorer", ["Model", "GGUF", "CKernels"]) == [],
+                "the explorer calls Analysis only, DESIGN §1")
+    }
+
+    /// The server and the protocol sit beside the explorer, above Analysis: neither imports the TUI,
+    /// and the protocol module reaches the model only through Analysis.
     @Test func serverAndWireImportNeitherTheExplorerNorTheModel() throws {
-        for (module, banned) in [("Server", ["Explorer", "Model", "GGUF", "CKernels", "CNCursesW"]),
-                                 ("Wire", ["Explorer", "Server", "Model", "GGUF", "CKernels", "CNCursesW"])] {
-            let dir = Fixture.packageRoot.appendingPathComponent("Sources/\(module)")
-            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
-            #expect(!files.isEmpty)
-            for f in files {
-                let text = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
-                for line in text.split(separator: "\n") where line.hasPrefix("import ") {
-                    #expect(!banned.map { "import \($0)" }.contains(line.trimmingCharacters(in: .whitespaces)), "\(module)/\(f): \(line)")
-                }
-            }
-        }
+        #expect(try Self.forbiddenImports("Server", ["Explorer", "Model", "GGUF", "CKernels", "CNCursesW"]) == [])
+        #expect(try Self.forbiddenImports("Wire", ["Explorer", "Server", "Model", "GGUF", "CKernels", "CNCursesW"]) == [])
     }
 }
 

@@ -12,15 +12,7 @@ import Glibc
 
 /// A workshop server on a tiny synthetic model, in this process, on a socket of its own.
 final class ServerFixture: @unchecked Sendable {
-    static let model: LanguageModel = {
-        let dir = TemporaryDirectory()
-        var spec = SyntheticModel(dim: 64, layers: 6, ffn: 96, heads: 4, kvHeads: 2, vocab: 300)
-        spec.type = .f32
-        spec.seed = 17
-        let path = dir.path("server.gguf")
-        try! spec.write(to: path)
-        return try! LanguageModel(path: path)
-    }()
+    static let model = TinyModels.load(dim: 64, layers: 6, ffn: 96, heads: 4, kvHeads: 2, vocab: 300, seed: 17)
 
     static let query = "The currency of the country of origin of Toyota is | Toyota | Japan | yen"
 

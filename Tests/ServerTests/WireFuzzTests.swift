@@ -1,21 +1,16 @@
 import Foundation
+import GGUF
 import Testing
 import Wire
 
 /// The protocol parser and the server on generated lines: ≥ 10,000 each, no crash, every bad line
 /// answered with an error object.
 @Suite struct WireFuzzTests {
-    /// A small deterministic generator (splitmix64).
+    /// A deterministic generator of choices (GGUF's SplitMix64).
     struct Gen {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+        var rng: SplitMix
+        init(state: UInt64) { rng = SplitMix(seed: state) }
+        mutating func int(_ n: Int) -> Int { Int(rng.next() % UInt64(max(n, 1))) }
         mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
     }
 

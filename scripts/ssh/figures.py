@@ -128,6 +128,20 @@ def ui_stats(lo, hi, files):
             print(f"{f} 0 - - -")
 
 
+def records(log):
+    """The log's JSON lines as dicts (none when the file is missing; unreadable lines skipped)."""
+    try:
+        fh = open(log)
+    except OSError:
+        return
+    with fh:
+        for line in fh:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 def event(log, conds):
     want = []
     for c in conds:
@@ -135,55 +149,37 @@ def event(log, conds):
         if not m:
             sys.exit(f"figures.py event: bad condition {c!r}")
         want.append(m.groups())
-    try:
-        fh = open(log)
-    except OSError:
-        return 1
-    with fh:
-        for line in fh:
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
-            ok = True
-            for k, op, v in want:
-                x = r.get(k)
-                if op == "=":
-                    ok = str(x) == v
-                elif x is None:
-                    ok = False
-                elif op == ">=":
-                    ok = float(x) >= float(v)
-                else:
-                    ok = float(x) <= float(v)
-                if not ok:
-                    break
-            if ok:
-                print(json.dumps(r))
-                return 0
+    for r in records(log):
+        ok = True
+        for k, op, v in want:
+            x = r.get(k)
+            if op == "=":
+                ok = str(x) == v
+            elif x is None:
+                ok = False
+            elif op == ">=":
+                ok = float(x) >= float(v)
+            else:
+                ok = float(x) <= float(v)
+            if not ok:
+                break
+        if ok:
+            print(json.dumps(r))
+            return 0
     return 1
 
 
 def request(log, name, op, after):
     start = None
-    try:
-        fh = open(log)
-    except OSError:
-        return 1
-    with fh:
-        for line in fh:
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
-            if start is None:
-                if r.get("event") == "start" and r.get("name") == name and r.get("op") == op and float(r.get("t", 0)) >= after:
-                    start = r
-            elif r.get("client") == start.get("client") and r.get("id") == start.get("id") \
-                    and r.get("event") in ("done", "cancelled", "failed"):
-                arrival = float(start["t"]) - float(start.get("queued") or 0)
-                print(f"{float(r['t']) - arrival:.3f} {r['event']}")
-                return 0
+    for r in records(log):
+        if start is None:
+            if r.get("event") == "start" and r.get("name") == name and r.get("op") == op and float(r.get("t", 0)) >= after:
+                start = r
+        elif r.get("client") == start.get("client") and r.get("id") == start.get("id") \
+                and r.get("event") in ("done", "cancelled", "failed"):
+            arrival = float(start["t"]) - float(start.get("queued") or 0)
+            print(f"{float(r['t']) - arrival:.3f} {r['event']}")
+            return 0
     return 1
 
 
