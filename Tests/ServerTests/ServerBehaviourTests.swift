@@ -108,6 +108,40 @@ import Glibc
         #expect(f.log().contains { $0["message"] as? String == "cached" })
     }
 
+    @Test func aClientThatDoesNotReadIsDroppedAtItsMemoryBound() throws {
+        let f = try ServerFixture { $0.clientMemory = 4096 }
+        let c = try RawConnection(f.socket)
+        _ = c.hello()
+        // 30,000 pings, never reading the pongs: the socket's buffers fill, then the 4 KB outbox.
+        let pings = Data((0..<30_000).map { "{\"id\":\($0 + 10),\"op\":\"ping\"}\n" }.joined().utf8)
+        Thread.detachNewThread { c.send(pings) }
+        let dropped = f.waitForLog(timeout: 20) { ($0["message"] as? String)?.contains("bytes of results waiting: dropped") == true }
+        #expect(dropped != nil, "the client was not dropped")
+        let other = try f.client("other")
+        #expect(try other.call(WireRequest(id: other.nextID(), op: .ping)).event == "result", "the server goes on")
+    }
+
+    @Test func twoModelsAreServedByName() throws {
+        let dir = TemporaryDirectory()
+        let socket = dir.path("two.sock")
+        var o = WorkshopServer.Options(socketPath: socket)
+        o.idleTimeout = 60
+        let a = try AnalysisSession(model: ServerFixture.model)
+        let b = try AnalysisSession(model: TinyModels.load(dim: 32, layers: 3, ffn: 48, seed: 2))
+        let server = try WorkshopServer(options: o, models: [.init(name: "a", session: a), .init(name: "b", session: b)])
+        let ready = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { try? server.run { ready.signal() }; done.signal() }
+        ready.wait()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let c = try WorkshopClient(path: socket, name: "x")
+        #expect(c.hello.models?.map(\.layers) == [6, 3])
+        var r = WireRequest(id: c.nextID(), op: .cell); r.model = "b"; r.query = ServerFixture.query; r.source = 2; r.target = 0
+        #expect(try c.call(r).cell?.source == 2)
+        r.id = c.nextID(); r.source = 5
+        do { _ = try c.call(r); Issue.record("layer 5 of a 3-layer model was accepted") } catch { #expect(error.code == .analysis) }
+        #expect(throws: WireError.self) { _ = try WorkshopServer(options: o, models: [.init(name: "a", session: a), .init(name: "a", session: b)]) }
+    }
+
     @Test func tooManyClientsAreRefusedWithAMessage() throws {
         let f = try ServerFixture { $0.maxClients = 2 }
         let a = try f.client("a"), b = try f.client("b")
