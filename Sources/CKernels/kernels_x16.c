@@ -115,12 +115,14 @@ int hs_x16_pack(uint32_t type, const void *src_, size_t row_bytes, int64_t ncols
                 } else if (type == HS_Q6_K) {
                     memcpy(o + 2 * r, blk + 208, 2);
                     for (int k = 0; k < 16; k++) o[32 + 16 * k + r] = blk[192 + k];
+                    /* four quants at a time, one 32-bit word per 4 elements (a word's bytes stay bytes) */
                     for (int sb = 0; sb < 8; sb++) {
                         const int h = sb >> 2, g = sb & 3;
-                        for (int l = 0; l < 32; l++) {
-                            uint8_t lo = (uint8_t)((blk[64 * h + 32 * (g & 1) + l] >> (4 * (g >> 1))) & 15);
-                            uint8_t hi = (uint8_t)((blk[128 + 32 * h + l] >> (2 * g)) & 3);
-                            o[288 + 512 * sb + 64 * (l >> 2) + 4 * r + (l & 3)] = (uint8_t)(lo | hi << 4);
+                        for (int v = 0; v < 8; v++) {
+                            uint32_t lo = (hs_rd32(blk + 64 * h + 32 * (g & 1) + 4 * v) >> (4 * (g >> 1))) & 0x0F0F0F0Fu;
+                            uint32_t hi = (hs_rd32(blk + 128 + 32 * h + 4 * v) >> (2 * g)) & 0x03030303u;
+                            uint32_t q = lo | hi << 4;
+                            memcpy(o + 288 + 512 * sb + 64 * v + 4 * r, &q, 4);
                         }
                     }
                 } else {
@@ -132,14 +134,14 @@ int hs_x16_pack(uint32_t type, const void *src_, size_t row_bytes, int64_t ncols
                     const uint8_t *qs = blk + (type == HS_Q5_K ? 48 : 16);
                     for (int k = 0; k < 4; k++)
                         for (int v = 0; v < 8; v++) memcpy(o + 320 + 512 * k + 64 * v + 4 * r, qs + 32 * k + 4 * v, 4);
-                    if (type == HS_Q5_K) {   /* H_s: bit v of byte 4r + i = bit s of qh[4v + i] */
-                        const uint8_t *qh = blk + 16;
-                        for (int s = 0; s < 8; s++)
-                            for (int i = 0; i < 4; i++) {
-                                uint8_t hb = 0;
-                                for (int v = 0; v < 8; v++) hb |= (uint8_t)(((qh[4 * v + i] >> s) & 1) << v);
-                                o[2368 + 64 * s + 4 * r + i] = hb;
-                            }
+                    if (type == HS_Q5_K) {   /* H_s: bit v of byte 4r + i = bit s of qh[4v + i], 4 bytes i per word */
+                        uint32_t qh[8];
+                        for (int v = 0; v < 8; v++) qh[v] = hs_rd32(blk + 16 + 4 * v);
+                        for (int s = 0; s < 8; s++) {
+                            uint32_t hw = 0;
+                            for (int v = 0; v < 8; v++) hw |= ((qh[v] >> s) & 0x01010101u) << v;
+                            memcpy(o + 2368 + 64 * s + 4 * r, &hw, 4);
+                        }
                     }
                 }
             }

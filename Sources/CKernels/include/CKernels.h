@@ -182,6 +182,10 @@ int hs_gemm_h16(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, i
 int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
 
+/// XOR of the n bytes at p read as words (a checksum nobody uses): a plain streaming read of memory,
+/// for measuring read bandwidth (kernels_stream.c).
+uint64_t hs_read_sum(const void *p, size_t n);
+
 /* ---------------------------------------------------------------------------------------------
  * A persistent worker pool (pool.c): workers spin for ~2 ms after each job, so back-to-back small
  * parallel loops (a generation step's matrix products) start without a thread wake-up.
