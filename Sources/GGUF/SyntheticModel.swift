@@ -45,7 +45,7 @@ public struct SyntheticModel: Sendable {
     public var family = FamilyFeatures()
 
     /// Types whose random blocks this generator knows how to scale.
-    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K]
 
     public init(dim: Int, layers: Int, ffn: Int, heads: Int, kvHeads: Int, vocab: Int) {
         self.dim = dim
@@ -334,6 +334,14 @@ public struct SyntheticModel: Sendable {
                 for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
                 randomBytes(128)
             }
+        case .q3_K:
+            // w = d·(sc − 32)·(n − 4) with every bit random: sc − 32 uniform on −32…31 (E[(sc − 32)²] ≈ 341.5)
+            // and n uniform on 0…7 (E[(n − 4)²] = 5.5), independent: mean 0, Var(w)/d² ≈ 1878 ≈ 43.3².
+            let d = sigma / 43.3
+            for _ in 0..<(count / 256) {
+                randomBytes(108)   // hmask, qs, scales
+                h(d)
+            }
         case .q5_K:
             // As Q4_K with 5-bit n uniform on 0…31 (mean 15.5, variance 85.25): dmin = 15.5·d centres the
             // weights, and Var(w)/d² = 2341.5·85.25 + 15.5²·170.5 ≈ 490.5².
@@ -386,11 +394,12 @@ struct SplitMix {
 /// gives more bits, for a llama-architecture model without expert or fused tensors. Enough to write
 /// benchmark files with the same bytes per token as downloads of the same name.
 public enum KQuantMix: String, CaseIterable, Sendable {
-    case q4_K_M, q5_K_M, q4_K_S, q5_K_S
+    case q3_K_M, q4_K_M, q5_K_M, q4_K_S, q5_K_S
 
     /// The type of most matrices.
     public var base: GGMLType {
         switch self {
+        case .q3_K_M: return .q3_K
         case .q4_K_M, .q4_K_S: return .q4_K
         case .q5_K_M, .q5_K_S: return .q5_K
         }
@@ -399,6 +408,7 @@ public enum KQuantMix: String, CaseIterable, Sendable {
     /// ggml's `general.file_type` (llama_ftype) of the mix.
     public var fileType: UInt32 {
         switch self {
+        case .q3_K_M: return 12
         case .q4_K_S: return 14
         case .q4_K_M: return 15
         case .q5_K_S: return 16
@@ -416,6 +426,12 @@ public enum KQuantMix: String, CaseIterable, Sendable {
         switch (self, name) {
         case (.q4_K_M, "attn_v"), (.q4_K_M, "ffn_down"), (.q5_K_M, "attn_v"), (.q5_K_M, "ffn_down"):
             return Self.moreBits(l, layers) ? .q6_K : base
+        case (.q3_K_M, "attn_v"):
+            return l < 2 ? .q5_K : .q4_K
+        case (.q3_K_M, "ffn_down"):   // llama (not falcon): Q4_K past the first sixteenth
+            return l < layers / 16 ? .q5_K : .q4_K
+        case (.q3_K_M, "attn_output"):
+            return .q4_K
         case (.q4_K_S, "attn_v"):
             return l < 4 ? .q5_K : base
         case (.q4_K_S, "ffn_down") where l < layers / 8:

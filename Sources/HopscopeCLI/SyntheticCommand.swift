@@ -25,7 +25,7 @@ struct SyntheticCommand: ParsableCommand {
     /// The --type names: a type for every matrix, or a K-quant mix.
     static let types: [String: (GGMLType, KQuantMix?)] = {
         var t: [String: (GGMLType, KQuantMix?)] = [
-            "f16": (.f16, nil), "bf16": (.bf16, nil), "q8_0": (.q8_0, nil), "q6_k": (.q6_K, nil), "q5_k": (.q5_K, nil),
+            "f16": (.f16, nil), "bf16": (.bf16, nil), "q8_0": (.q8_0, nil), "q6_k": (.q6_K, nil), "q5_k": (.q5_K, nil), "q3_k": (.q3_K, nil),
             "q4_k": (.q4_K, nil), "q4_0": (.q4_0, nil), "q4_1": (.q4_1, nil), "q5_0": (.q5_0, nil), "q5_1": (.q5_1, nil),
         ]
         for m in KQuantMix.allCases { t[m.rawValue.lowercased()] = (m.base, m) }

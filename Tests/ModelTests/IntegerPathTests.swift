@@ -39,7 +39,7 @@ import TestSupport
         return (se / ss).squareRoot()
     }
 
-    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K])
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K])
     func integerPathMatchesTheF32Path(_ type: GGMLType) throws {
         let dir = TemporaryDirectory()
         let path = try Self.model(dir, type)
@@ -59,7 +59,7 @@ import TestSupport
         let stepError = Self.relativeError(stepsB, stepsA)
         #expect(stepError <= Self.tolerance, "\(type) after generation: \(stepError)")
         #expect(genB.count == genA.count)
-        if [.q4_0, .q8_0, .q4_K, .q5_K, .q6_K].contains(type) {   // every product went through the 16-row repack; the embedding is only looked up
+        if [.q4_0, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K].contains(type) {   // every product went through the 16-row repack; the embedding is only looked up
             let ws = integer.transformer.weights
             let products = ws.linears.filter { $0 !== ws.embedding }
             #expect(products.allSatisfy { $0.isRepacked })
@@ -123,12 +123,13 @@ import TestSupport
         #expect(dense.prepareWeights() == 0, "models with f32 copies have nothing to repack")
     }
 
-    /// Q5_K has no GGUF-layout integer kernel: a matrix whose rows are not whole groups of 16 (the
+    /// Q3_K and Q5_K have no GGUF-layout integer kernel: a matrix whose rows are not whole groups of 16 (the
     /// 330-row output and embedding) and every matrix with the repack off keep the float kernels, never
     /// a wrong path.
-    @Test func q5KOutsideTheRepackKeepsTheFloatKernels() throws {
+    @Test(arguments: [GGMLType.q3_K, .q5_K])
+    func x16OnlyTypesOutsideTheRepackKeepTheFloatKernels(_ type: GGMLType) throws {
         let dir = TemporaryDirectory()
-        let path = try Self.model(dir, .q5_K, vocab: 330)
+        let path = try Self.model(dir, type, vocab: 330)
         let m = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
         let ws = m.transformer.weights
         #expect(!ws.output.usesIntegerKernels && !ws.embedding.usesIntegerKernels)   // 330 rows
@@ -138,7 +139,7 @@ import TestSupport
         let exact = try LanguageModel(path: path, availableMemory: nil, dense: true, integerKernels: nil)
         let ids: [Int32] = [72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100, 33]
         let err = Self.relativeError(try m.run(ids, logits: .all).0.logits, try exact.run(ids, logits: .all).0.logits)
-        #expect(err <= 1e-4, "Q5_K float kernels differ from f32 by \(err) of the logits' rms")
+        #expect(err <= 1e-4, "\(type) float kernels differ from f32 by \(err) of the logits' rms")
     }
 
     /// F16 and BF16 without an f32 copy (hs_gemm_h16, weights converted in registers) against the f32
