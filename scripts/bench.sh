@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hopscope's speed next to llama.cpp's on the same models and machine, in one run.
-# Usage: scripts/bench.sh [MODEL...]
+# Usage: scripts/bench.sh [MODEL...]   (chosen files: grids too unless BENCH_GRID=0)
 #   default: the installed SmolLM2-135M-Instruct Q4_1, then synthetic Llama-2-7B-shaped files in every
 #   format of FORMATS (dim 4096, 32 layers, ffn 11008, 32 heads, SmolLM2's tokenizer; random weights),
 #   then a Llama-3-8B-shaped Q4_K_M (dim 4096, 32 layers, ffn 14336, 32 heads, 8 kv heads, vocab
@@ -8,7 +8,8 @@
 #   FORMATS="q5_k_m f16" (make bench FORMATS="q5_k_m f16") runs only those 7B formats; BENCH_8B=0 skips
 #   the 8B shape, BENCH_7B=0 every 7B format; GRID_FORMATS (default "q4_k_m") are the 7B formats whose
 #   back-patch grids are timed (minutes each; the 8B file's always are). KEEP_FILES=0 deletes each
-#   7B file after its run (the F16/BF16 files are 13.5 GB each).
+#   7B file after its run (the F16/BF16 files are 13.5 GB each). BENCH_GEN (16) and BENCH_REPEATS (3) set
+#   the generated tokens and timed repetitions on files over 1 GB (a busy machine: BENCH_GEN=8 BENCH_REPEATS=2).
 # Needs a release build (make bench does it) and llama-cpp-python (PYTHON, default python3; installed if
 # missing). Both engines use all cores (nproc); the load average is printed: other jobs slow both.
 set -euo pipefail
@@ -35,9 +36,14 @@ synthetic() {
 run() {
     local MODEL=$1 grid=$2 size ours theirs ours_args theirs_args
     size=$(stat -c %s "$MODEL")
-    if [ "$size" -gt 1000000000 ]; then ours_args=(--gen-tokens 16 --repeats 3 --grid-repeats 1); theirs_args=(--gen-tokens 16 --repeats 3)
+    if [ "$size" -gt 1000000000 ]; then
+        ours_args=(--gen-tokens "${BENCH_GEN:-16}" --repeats "${BENCH_REPEATS:-3}" --grid-repeats 1)
+        theirs_args=(--gen-tokens "${BENCH_GEN:-16}" --repeats "${BENCH_REPEATS:-3}")
     else ours_args=(--gen-tokens 32 --repeats 7); theirs_args=(--gen-tokens 32 --repeats 7); fi
     [ "$grid" = 1 ] && ours_args+=(--grid)
+    # Both engines start from the file in the page cache (whoever ran first would otherwise pay the disk
+    # read inside its load or repack): read it once here.
+    cat "$MODEL" > /dev/null
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
     theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
@@ -67,7 +73,7 @@ PY
 }
 
 if [ $# -gt 0 ]; then
-    for MODEL in "$@"; do run "$MODEL" 1; done
+    for MODEL in "$@"; do run "$MODEL" "${BENCH_GRID:-1}"; done
     exit 0
 fi
 [ "${BENCH_SMOL:-1}" != 0 ] && run "$SMOL" 1

@@ -135,3 +135,12 @@ func repackedKernelOnZeroAndLargeActivations(_ type: GGMLType) {
     #expect(hs_matmul_x16(q40, out, 32, 0, 1, xs, -1, &y, 16) == -1)
     #expect(hs_matmul_x16(GGMLType.q4_K.rawValue, out, 32, 0, 1, xs, 1, &y, 16) == -1)
 }
+
+/// The AVX512-VNNI path of every repacked type, bit for bit against the scalar path (inside
+/// `checkRepackedKernel`); a visible skip on CPUs without AVX512-VNNI, where `integerPaths` leaves it out.
+@Test(.enabled(if: hs_q8_path_available(Int32(HS_KERNELS_AVX512_VNNI.rawValue)) != 0, "this CPU has no AVX512-VNNI"),
+      arguments: repackedTypes)
+func repackedVNNIPathIsBitIdentical(_ type: GGMLType) {
+    #expect(integerPaths.contains(HS_KERNELS_AVX512_VNNI))
+    checkRepackedKernel(type, rows: 32, cols: 512, nx: 5)
+}
