@@ -36,7 +36,7 @@ public final class AnalysisSession: @unchecked Sendable {
     /// `SampleQueryFiles.folder()`, and starts the one-time weight repacks in the background.
     public static func load(path: String?) throws -> AnalysisSession {
         let lm = try LanguageModel(path: ModelPaths.resolve(path))
-        lm.prepareWeights(inBackground: true)   // 7B-class Q4_0/Q4_K/Q6_K: repack while the user types
+        lm.prepareWeights(inBackground: true)   // 7B-class Q4_0/Q8_0/Q3_K/Q4_K/Q5_K/Q6_K: repack while the user types
         var queries: [TwoHopQuery] = [], warnings: [String] = []
         if let folder = SampleQueryFiles.folder() { (queries, warnings) = SampleQueryFiles.load(folder: folder) }
         return try AnalysisSession(model: lm, samples: queries, warnings: warnings)

@@ -165,6 +165,29 @@ import TestSupport
         #expect(step <= 1e-4, "\(type) after generation: \(step)")
     }
 
+    /// Files as K-quant mixes come (`_S`/`_M`: Q3_K, Q4_K, Q5_K and Q6_K matrices in one model): every
+    /// matrix on its own integer path, the logits within the integer path's bound of the f32 path.
+    @Test(arguments: KQuantMix.allCases)
+    func kQuantMixesRunOnTheIntegerPath(_ mix: KQuantMix) throws {
+        let dir = TemporaryDirectory()
+        var spec = SyntheticModel(dim: 256, layers: 8, ffn: 512, heads: 4, kvHeads: 2, vocab: 320)
+        spec.type = mix.base
+        spec.mix = mix
+        spec.untiedOutput = true
+        spec.seed = 9
+        let path = dir.path("mix-\(mix.rawValue).gguf")
+        try spec.write(to: path)
+        let file = try GGUFFile(path: path)
+        #expect(Set(file.tensors.map(\.type)).isSuperset(of: [mix.base, .q6_K]), "\(mix) has its mixed types")
+        let exact = try LanguageModel(path: path, availableMemory: nil, dense: true, integerKernels: nil)
+        let integer = try LanguageModel(path: path, availableMemory: nil, dense: false, integerKernels: true)
+        #expect(integer.transformer.weights.linears.allSatisfy { $0.usesIntegerKernels })
+        let ids: [Int32] = [72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100, 33]
+        let err = Self.relativeError(try integer.run(ids, logits: .all).0.logits, try exact.run(ids, logits: .all).0.logits)
+        // Eight layers instead of two: the per-product errors add up in quadrature over 4× the products.
+        #expect(err > 0 && err <= 2 * Self.tolerance, "\(mix): rms Δ logit = \(err) of the logits' rms")
+    }
+
     @Test func floatKernelsWhenIntegerKernelsAreOff() throws {
         // HOPSCOPE_INT_KERNELS=0 (here: integerKernels false) keeps the float kernels: fused matvec and
         // dequantized tiles + sgemm, float32 products of exact weights, close to the f32 path.
