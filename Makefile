@@ -26,6 +26,8 @@ test: setup
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	HOPSCOPE_REQUIRE_MODELS=1 HOPSCOPE_BIN=$$($(SWIFT) build $(TEST_FLAGS) --show-bin-path)/hopscope $(SWIFT) test $(TEST_FLAGS) --skip-build
 
+# Every weight format on the Llama-2-7B shape, then Llama-3-8B Q4_K_M, next to llama.cpp (files written once
+# into $(HOPSCOPE_HOME)/synthetic). One format at a time: make bench FORMATS="q5_k_m f16" (see scripts/bench.sh).
 bench: release
 	@bash scripts/bench.sh
 

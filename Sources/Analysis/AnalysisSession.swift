@@ -37,7 +37,7 @@ public final class AnalysisSession: @unchecked Sendable {
     /// `prepareNow` repacks before returning (the workshop server: ready means fast from the first request).
     public static func load(path: String?, prepareNow: Bool = false) throws -> AnalysisSession {
         let lm = try LanguageModel(path: ModelPaths.resolve(path))
-        _ = lm.prepareWeights(inBackground: !prepareNow)   // 7B-class Q4_0/Q4_K/Q6_K: repack while the user types
+        _ = lm.prepareWeights(inBackground: !prepareNow)   // 7B-class Q4_0/Q8_0/Q3_K/Q4_K/Q5_K/Q6_K: repack while the user types
         var queries: [TwoHopQuery] = [], warnings: [String] = []
         if let folder = SampleQueryFiles.folder() { (queries, warnings) = SampleQueryFiles.load(folder: folder) }
         return try AnalysisSession(model: lm, samples: queries, warnings: warnings)

@@ -33,6 +33,9 @@ public struct SyntheticModel: Sendable {
     public var type: GGMLType = .q4_0
     /// Element type of `token_embd.weight` (nil: same as `type`).
     public var embeddingType: GGMLType?
+    /// A llama.cpp K-quant mix (`_S`/`_M`): some matrices in other types than `type`, as
+    /// llama.cpp's quantizer chooses them (nil: every matrix `type`).
+    public var mix: KQuantMix?
     /// Write `output.weight`; without it the output is tied to the embeddings.
     public var untiedOutput = false
     public var seed: UInt64 = 1
@@ -42,7 +45,7 @@ public struct SyntheticModel: Sendable {
     public var family = FamilyFeatures()
 
     /// Types whose random blocks this generator knows how to scale.
-    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q6_K]
+    public static let supportedTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K]
 
     public init(dim: Int, layers: Int, ffn: Int, heads: Int, kvHeads: Int, vocab: Int) {
         self.dim = dim
@@ -61,7 +64,21 @@ public struct SyntheticModel: Sendable {
         return m
     }
 
+    /// Llama-3-8B's shape (dim 4096, 32 layers, ffn 14336, 32 heads, 8 kv heads, vocab 128,256).
+    public static var llama3_8B: SyntheticModel {
+        var m = SyntheticModel(dim: 4096, layers: 32, ffn: 14336, heads: 32, kvHeads: 8, vocab: 128_256)
+        m.context = 8192
+        m.ropeBase = 500_000
+        m.untiedOutput = true
+        return m
+    }
+
     public var headDim: Int { family.headDim ?? dim / heads }
+
+    /// The type of matrix `name` (`blk.N.…` or `output.weight`) under `mix`, else `type`.
+    func matrixType(_ name: String, layer: Int?) -> GGMLType {
+        mix?.type(of: name, layer: layer, layers: layers) ?? type
+    }
 
     /// (name, shape as ggml's ne — [in, out] for matrices — and type) of every tensor, in file order.
     public var tensorList: [(name: String, shape: [Int], type: GGMLType)] {
@@ -73,20 +90,21 @@ public struct SyntheticModel: Sendable {
         let kvDim = kvHeads * headDim
         for l in 0..<layers {
             let p = "blk.\(l)."
+            func m(_ n: String) -> GGMLType { matrixType(n, layer: l) }
             out += [
                 (p + "attn_norm.weight", [dim], .f32),
-                (p + "attn_q.weight", [dim, dim], type),
-                (p + "attn_k.weight", [dim, kvDim], type),
-                (p + "attn_v.weight", [dim, kvDim], type),
-                (p + "attn_output.weight", [dim, dim], type),
+                (p + "attn_q.weight", [dim, dim], m("attn_q")),
+                (p + "attn_k.weight", [dim, kvDim], m("attn_k")),
+                (p + "attn_v.weight", [dim, kvDim], m("attn_v")),
+                (p + "attn_output.weight", [dim, dim], m("attn_output")),
                 (p + "ffn_norm.weight", [dim], .f32),
-                (p + "ffn_gate.weight", [dim, ffn], type),
-                (p + "ffn_up.weight", [dim, ffn], type),
-                (p + "ffn_down.weight", [ffn, dim], type),
+                (p + "ffn_gate.weight", [dim, ffn], m("ffn_gate")),
+                (p + "ffn_up.weight", [dim, ffn], m("ffn_up")),
+                (p + "ffn_down.weight", [ffn, dim], m("ffn_down")),
             ]
         }
         out.append(("output_norm.weight", [dim], .f32))
-        if untiedOutput { out.append(("output.weight", [dim, vocab], type)) }
+        if untiedOutput { out.append(("output.weight", [dim, vocab], matrixType("output", layer: nil))) }
         return out
     }
 
@@ -100,11 +118,12 @@ public struct SyntheticModel: Sendable {
         guard dim > 0, layers > 0, ffn > 0, heads > 0, kvHeads > 0, family.headDim != nil || dim % heads == 0, heads % kvHeads == 0 else {
             throw GGUFError(.badValue, "synthetic model shape: dim \(dim) must divide into \(heads) heads, heads into \(kvHeads) kv heads")
         }
-        for t in Set([type, embeddingType ?? type]) where !Self.supportedTypes.contains(t) {
+        let used = Set(tensorList.filter { $0.shape.count == 2 }.map(\.type))
+        for t in used where !Self.supportedTypes.contains(t) {
             throw GGUFError(.unsupported, "synthetic model weights of type \(t) are not supported")
         }
         // Every matrix row (dim or ffn or heads·headDim elements) must be whole blocks of the type.
-        for t in Set([type, embeddingType ?? type]) where dim % t.blockElements != 0 || ffn % t.blockElements != 0 {
+        for t in used where dim % t.blockElements != 0 || ffn % t.blockElements != 0 {
             throw GGUFError(.badValue, "synthetic model shape: dim \(dim) and ffn \(ffn) must be multiples of \(t)'s \(t.blockElements)-element blocks")
         }
         var w = GGUFWriter()
@@ -120,7 +139,7 @@ public struct SyntheticModel: Sendable {
         w.set(a + "attention.head_count_kv", .uint32(UInt32(kvHeads)))
         w.set(a + "rope.freq_base", .float32(ropeBase))
         w.set(a + "attention.layer_norm_rms_epsilon", .float32(rmsEpsilon))
-        w.set("general.file_type", .uint32(Self.fileType(type)))
+        w.set("general.file_type", .uint32(mix?.fileType ?? Self.fileType(type)))
         w.set(a + "vocab_size", .uint32(UInt32(vocab)))
         w.set(a + "rope.dimension_count", .uint32(UInt32(family.ropeDims ?? headDim)))
         addFamilyMetadata(to: &w)
@@ -180,12 +199,23 @@ public struct SyntheticModel: Sendable {
             w.set("tokenizer.ggml.add_bos_token", .bool(false))
         case .copied(let path):
             let src = try GGUFFile(path: path)
-            let n = src.value("tokenizer.ggml.tokens")?.array?.count
-            guard n == vocab else {
-                throw GGUFError(.badValue, "tokenizer of \(path) has \(n.map(String.init) ?? "no") tokens, expected vocab \(vocab)")
+            guard case .array(.string(let tokens))? = src.value("tokenizer.ggml.tokens"), tokens.count <= vocab else {
+                let n = src.value("tokenizer.ggml.tokens")?.array?.count
+                throw GGUFError(.badValue, "tokenizer of \(path) has \(n.map(String.init) ?? "no") tokens, expected at most vocab \(vocab)")
             }
             for key in src.metadataKeys where key.hasPrefix("tokenizer.") {
                 w.set(key, src.metadata[key]!)
+            }
+            // A larger vocabulary (a benchmark shape) is padded with control tokens no text produces.
+            if tokens.count < vocab {
+                let pad = tokens.count..<vocab
+                w.set("tokenizer.ggml.tokens", .array(.string(tokens + pad.map { "<|pad_\($0)|>" })))
+                if case .array(.int32(let types))? = src.value("tokenizer.ggml.token_type") {
+                    w.set("tokenizer.ggml.token_type", .array(.int32(types + pad.map { _ in 3 })))
+                }
+                if case .array(.float32(let scores))? = src.value("tokenizer.ggml.scores") {
+                    w.set("tokenizer.ggml.scores", .array(.float32(scores + pad.map { _ in -1e9 })))
+                }
             }
         }
     }
@@ -304,6 +334,32 @@ public struct SyntheticModel: Sendable {
                 for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
                 randomBytes(128)
             }
+        case .q3_K:
+            // w = d·(sc − 32)·(n − 4) with every bit random: sc − 32 uniform on −32…31 (E[(sc − 32)²] ≈ 341.5)
+            // and n uniform on 0…7 (E[(n − 4)²] = 5.5), independent: mean 0, Var(w)/d² ≈ 1878 ≈ 43.3².
+            let d = sigma / 43.3
+            for _ in 0..<(count / 256) {
+                randomBytes(108)   // hmask, qs, scales
+                h(d)
+            }
+        case .q5_K:
+            // As Q4_K with 5-bit n uniform on 0…31 (mean 15.5, variance 85.25): dmin = 15.5·d centres the
+            // weights, and Var(w)/d² = 2341.5·85.25 + 15.5²·170.5 ≈ 490.5².
+            let d = sigma / 490.5
+            for _ in 0..<(count / 256) {
+                h(d)
+                h(15.5 * d)
+                var sc = [UInt8](repeating: 0, count: 8), m = sc
+                for k in 0..<8 {
+                    let word = rng.next()
+                    sc[k] = 32 + UInt8(word & 31)
+                    m[k] = 32 + UInt8((word >> 8) & 31)
+                }
+                for j in 0..<4 { buf.append((sc[j] & 63) | (sc[j + 4] >> 4) << 6) }
+                for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
+                for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
+                randomBytes(32 + 128)   // qh, then qs
+            }
         case .q6_K:
             // w = d·sc·(q − 32) with q uniform on 0…63 (mean −0.5 after the offset, variance 341.25) and
             // scales uniform on 32…63 (E[sc²] = 2341.5): Var(w)/d² ≈ 2341.5·(341.25 + 0.25) ≈ 894.2².
@@ -332,4 +388,56 @@ public struct SplitMix: Sendable {
     }
     /// Uniform on [−1, 1).
     public mutating func uniform() -> Float { Float(next() >> 40) * (2 / Float(1 << 24)) - 1 }
+}
+
+/// llama.cpp's K-quant mixes: which matrices its quantizer (llama-quant.cpp, `llama_tensor_get_type`)
+/// gives more bits, for a llama-architecture model without expert or fused tensors. Enough to write
+/// benchmark files with the same bytes per token as downloads of the same name.
+public enum KQuantMix: String, CaseIterable, Sendable {
+    case q3_K_M, q4_K_M, q5_K_M, q4_K_S, q5_K_S
+
+    /// The type of most matrices.
+    public var base: GGMLType {
+        switch self {
+        case .q3_K_M: return .q3_K
+        case .q4_K_M, .q4_K_S: return .q4_K
+        case .q5_K_M, .q5_K_S: return .q5_K
+        }
+    }
+
+    /// ggml's `general.file_type` (llama_ftype) of the mix.
+    public var fileType: UInt32 {
+        switch self {
+        case .q3_K_M: return 12
+        case .q4_K_S: return 14
+        case .q4_K_M: return 15
+        case .q5_K_S: return 16
+        case .q5_K_M: return 17
+        }
+    }
+
+    /// llama.cpp's `use_more_bits`: the first and last eighth of the layers and every third between.
+    static func moreBits(_ i: Int, _ n: Int) -> Bool { i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2 }
+
+    /// The type of matrix `name` ("attn_v", "ffn_down", …, or "output") in block `layer` of `layers`.
+    public func type(of name: String, layer: Int?, layers: Int) -> GGMLType {
+        if name == "output" { return .q6_K }
+        guard let l = layer else { return base }
+        switch (self, name) {
+        case (.q4_K_M, "attn_v"), (.q4_K_M, "ffn_down"), (.q5_K_M, "attn_v"), (.q5_K_M, "ffn_down"):
+            return Self.moreBits(l, layers) ? .q6_K : base
+        case (.q3_K_M, "attn_v"):
+            return l < 2 ? .q5_K : .q4_K
+        case (.q3_K_M, "ffn_down"):   // llama (not falcon): Q4_K past the first sixteenth
+            return l < layers / 16 ? .q5_K : .q4_K
+        case (.q3_K_M, "attn_output"):
+            return .q4_K
+        case (.q4_K_S, "attn_v"):
+            return l < 4 ? .q5_K : base
+        case (.q4_K_S, "ffn_down") where l < layers / 8:
+            return .q5_K
+        default:
+            return base
+        }
+    }
 }

@@ -31,6 +31,12 @@ struct BenchCommand: ParsableCommand {
         var prompt_tokens: Int
         var prompt_tokens_per_s: Double
         var generation_tokens_per_s: Double
+        /// Weight bytes a generation step reads (repacked copies as stored), the read bandwidth this
+        /// process measured (all cores, a 512 MiB buffer) and generation as a fraction of the bound
+        /// they give (tokens/s × bytes per token ÷ bandwidth; attention and activations not counted).
+        var weight_bytes_per_token: Int?
+        var read_bandwidth_gb_s: Double?
+        var generation_bandwidth_fraction: Double?
         var grid_s: Double?
         var grid_first_token_s: Double?
         /// The naive oracle (a full re-run per cell) for the same grids, extrapolated from 15 cells.
@@ -50,6 +56,8 @@ struct BenchCommand: ParsableCommand {
         if ui { try runUI(); return }
         if analysis { try runAnalysis(); return }
         // Load: open, validate, tokenizer, f32 copies — until the model can answer (median of 3 loads).
+        // The machine's read bandwidth first, while nothing else of ours is resident.
+        let bandwidth = Bandwidth.measureRead()
         let loadTime = try median(3) { _ = try model.load() }
         let m = try model.load()
         let text = String(repeating: "The quick brown fox jumps over the lazy dog while the capital of France is Paris. ", count: 1 + promptTokens / 8)
@@ -78,6 +86,9 @@ struct BenchCommand: ParsableCommand {
         var out = Output(model: m.name, load_s: loadTime, prepare_s: prepareS, first_prompt_s: firstPromptS, prompt_tokens: ids.count,
                          prompt_tokens_per_s: Double(ids.count) / promptS,
                          generation_tokens_per_s: Double(genTokens) / genS, grid_s: nil, peak_rss_mb: 0)
+        out.weight_bytes_per_token = m.weightBytesPerToken
+        out.read_bandwidth_gb_s = bandwidth / 1e9
+        out.generation_bandwidth_fraction = out.generation_tokens_per_s * Double(m.weightBytesPerToken) / bandwidth
         if grid {
             let patcher = try BenchCommand.toyotaPatcher(m)
             let gr = gridRepeats ?? repeats
@@ -100,6 +111,10 @@ struct BenchCommand: ParsableCommand {
         }
         if let g = out.grid_s, let n = out.naive_grid_s {
             print(String(format: "t2 grid, 10-token generation: %.3f s (naive oracle %.1f s, %.0f×)", g, n, n / g))
+        }
+        if let f = out.generation_bandwidth_fraction, let b = out.read_bandwidth_gb_s, let w = out.weight_bytes_per_token {
+            print(String(format: "generation: %.0f %% of the bandwidth bound (%.2f GB of weights per token, read bandwidth %.1f GB/s)",
+                         100 * f, Double(w) / 1e9, b))
         }
         print(String(format: "peak RSS %.0f MB", out.peak_rss_mb))
     }

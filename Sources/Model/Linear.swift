@@ -25,9 +25,9 @@ final class Linear: @unchecked Sendable {
     var integerKernels = Linear.integerKernelsEnabled
     /// The file `data` lies in (its mapped pages are released once a repack copied them).
     let file: GGUFFile
-    /// Whether a Q4_0 / Q4_K / Q6_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
+    /// Whether a Q4_0 / Q8_0 / Q4_K / Q5_K / Q6_K matrix on the integer path is repacked (`HOPSCOPE_REPACK=0`: no; tests set it).
     var allowRepack = RepackedWeights.enabled
-    /// Q4_0, Q4_K and Q6_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
+    /// Q4_0, Q8_0, Q4_K, Q5_K and Q6_K on the integer path: repacked 16 rows at a time on first use (RepackedWeights.swift).
     /// (hs_x16_bytes is 0 for types without an x16 layout, rows that are not whole blocks, < 16 rows.)
     var repacks: Bool {
         allowRepack && usesIntegerKernels && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0
@@ -104,6 +104,7 @@ final class Linear: @unchecked Sendable {
     func apply(_ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
         guard n > 0 else { return }
         if usesIntegerKernels { applyInteger(x, n: n, y); return }
+        if usesHalfKernels { applyHalf(x, n: n, y); return }
         if n <= Linear.matvecMaxRows {
             // Only tiny matrices (< parallelMatvecWeights) stay on one thread.
             let minRows = outDim * inDim >= Linear.parallelMatvecWeights ? 64 : outDim

@@ -102,6 +102,10 @@ public struct ModelSummary: Sendable, Encodable {
             }
             return "integer: 8-bit activations × quantized weights (\(isa))" + (l.repacks ? ", repacked 16 rows at a time" : "")
         }
+        if l.usesHalfKernels {
+            let isa = hs_kernels_in_use() == Int32(HS_KERNELS_AVX2.rawValue) ? "AVX2 + F16C" : "scalar"
+            return "half: \(l.type) weights converted in registers × float32 activations, cache-blocked (\(isa)), no f32 copy"
+        }
         return "float: fused dequantize-dot for ≤ \(Linear.matvecMaxRows) rows, dequantized tiles + sgemm above"
     }
 

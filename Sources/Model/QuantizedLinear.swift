@@ -9,10 +9,12 @@ import GGUF
 /// The activation rows are quantized once per call to 8 bits per 32 elements (`hs_quantize_q8`), then
 /// every weight block is dotted with them in integers (`hs_matmul_q8`: AVX512-VNNI, AVX2 or scalar,
 /// chosen at run time), weight rows spread over the cores. Weights stay memory-mapped and quantized,
-/// except Q4_0, Q4_K and Q6_K, which are repacked 16 rows at a time on first use (`RepackedWeights`,
-/// `hs_matmul_x16`: the same bytes reordered, 3–4× faster; the mapped pages are released).
-/// Types without an integer kernel (Q2_K, Q3_K, Q5_K, F16, BF16, F32) keep the float kernels:
-/// the fused dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.
+/// except Q4_0, Q8_0, Q4_K, Q5_K and Q6_K, which are repacked 16 rows at a time on first use
+/// (`RepackedWeights`, `hs_matmul_x16`: the same bytes reordered, 1.2–3× faster; the mapped pages are
+/// released). Q5_K has no GGUF-layout integer kernel, so it takes this path only when repacked and
+/// its rows are whole groups of 16. F16 and BF16 take `hs_gemm_h16` (HalfLinear.swift); types without
+/// any of these (Q2_K, Q3_K, F32, Q5_K unrepacked) keep the float kernels: the fused
+/// dequantize-and-dot matvec for ≤ 8 rows, dequantized tiles + sgemm above.
 extension Linear {
     /// Integer kernels on quantized weights unless `HOPSCOPE_INT_KERNELS=0` (then float kernels).
     static let integerKernelsEnabled: Bool = {
@@ -22,7 +24,11 @@ extension Linear {
 
     /// Whether `apply` takes the integer path for this matrix.
     var usesIntegerKernels: Bool {
-        integerKernels && dense == nil && hs_q8_supported(type.rawValue) != 0 && inDim % 32 == 0
+        guard integerKernels && dense == nil && inDim % 32 == 0 else { return false }
+        if hs_q8_supported(type.rawValue) != 0 { return true }
+        // x16-only types: every row in the repack (no GGUF-layout kernel for a remainder).
+        return allowRepack && outDim % RepackedWeights.groupRows == 0
+            && hs_x16_bytes(type.rawValue, Int64(outDim), Int64(inDim)) > 0
     }
 
     /// y [n × outDim] = x̃ [n × inDim] · Wᵀ with x̃ = x quantized to 8 bits per 32-block.

@@ -5,14 +5,14 @@ import Glibc
 import GGUF
 import Synchronization
 
-/// A Q4_0, Q4_K or Q6_K matrix repacked 16 rows at a time (CKernels' x16 layouts) for `hs_matmul_x16`.
+/// A Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix repacked 16 rows at a time (CKernels' x16 layouts) for `hs_matmul_x16`.
 ///
 /// The GGUF layout stores each row's blocks contiguously, so a dot product ends in a horizontal sum per
 /// row and every block needs its own scale conversion. The repack interleaves 16 rows so that one
 /// vpdpbusd adds four products to each of 16 rows and one conversion scales 16 rows: 3–4× the
 /// throughput of `hs_matmul_q8` on the same weights (scripts/bench/x16_bench.c). It is the same bytes
-/// reordered (Q4_K: 2.8 % more, its 6-bit scales decoded to bytes; Q6_K: 30 % more, its 6-bit quants
-/// unpacked to bytes); the mapped pages it was made from
+/// reordered (Q4_0, Q8_0: the same size; Q4_K: 2.8 % more, its 6-bit scales decoded to bytes; Q5_K:
+/// 2.3 %; Q6_K: 30 % more, its 6-bit quants unpacked to bytes); the mapped pages it was made from
 /// are released, so the resident set holds the weights once. Rows past the last whole group of 16
 /// stay on the GGUF layout.
 final class RepackedWeights: @unchecked Sendable {

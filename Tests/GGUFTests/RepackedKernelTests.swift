@@ -3,14 +3,15 @@ import Testing
 import TestSupport
 @testable import GGUF
 
-// The repacked kernels (hs_x16_pack + hs_quantize_q8s + hs_matmul_x16, Q4_0, Q4_K, Q6_K) against the
+// The repacked kernels (hs_x16_pack + hs_quantize_q8s + hs_matmul_x16, Q4_0, Q8_0, Q3_K, Q4_K, Q5_K, Q6_K) against the
 // float64 product of the reference-dequantized weights with the unquantized activations, under the
 // same bound as the GGUF-layout integer kernels (IntegerKernelTests.swift: the activation rounding,
 // d/2 per element, plus float32 rounding): the repack reorders bytes, it must not change a number.
 // Its paths compute the same fused multiply-adds in the same order per row, so they must agree
-// bit for bit; and against hs_matmul_q8 (same integers, other float order) within two rounding bounds.
+// bit for bit; and against hs_matmul_q8 (same integers, other float order) within two rounding bounds,
+// for the types it has (not Q3_K, Q5_K).
 
-let repackedTypes: [GGMLType] = [.q4_0, .q4_K, .q6_K]
+let repackedTypes: [GGMLType] = [.q4_0, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K]
 
 func quantizeQ8Signed(_ x: [Float], rows: Int, cols: Int) -> [UInt8] {
     var buf = [UInt8](repeating: 0, count: hs_q8_size(Int64(rows), Int64(cols)))
@@ -40,9 +41,10 @@ func repackRoundTripsEveryRow(_ type: GGMLType) {
         let rowBytes = type.rowBytes(cols)!
         let raw = randomBlocks(type, rows * cols / type.blockElements, seed: UInt64(rows + cols))
         let packed = repack(type, raw, rows: rows, cols: cols)
-        // Q4_0: the same bytes reordered; Q4_K: plus its 12 packed scale bytes decoded to 16; Q6_K: its
-        // 192 bytes of 6-bit quants unpacked to 256.
-        let growth = type == .q4_K ? 4 : type == .q6_K ? 64 : 0
+        // Q4_0, Q8_0: the same bytes reordered; Q4_K, Q5_K: plus their 12 packed scale bytes decoded to 16
+        // (Q5_K's 32 bytes of fifth bits regrouped); Q6_K: its 192 bytes of 6-bit quants unpacked to 256.
+        // Q3_K: its 12 scale bytes decoded to 16 and its 96 bytes of 3-bit quants stored as 128 of nibbles.
+        let growth = type == .q4_K || type == .q5_K ? 4 : type == .q6_K ? 64 : type == .q3_K ? 36 : 0
         #expect(packed.count == raw.count + rows * (cols / 256) * growth)
         for r in 0..<rows {
             var row = [UInt8](repeating: 0, count: rowBytes)
@@ -88,6 +90,7 @@ func checkRepackedKernel(_ type: GGMLType, rows: Int, cols: Int, nx: Int, scale:
     for (k, y) in results.enumerated().dropFirst() {
         #expect(y == results[0], "\(type): path \(integerPaths[k].rawValue) is not bit-identical to the scalar path")
     }
+    guard hs_q8_supported(type.rawValue) != 0 else { return }
     var yq = [Float](repeating: .nan, count: nx * rows)
     #expect(hs_matmul_q8(type.rawValue, raw, type.rowBytes(cols)!, Int64(cols), 0, Int64(rows), xu, Int64(nx), &yq, Int64(rows)) == 0)
     for i in yq.indices {
@@ -118,7 +121,8 @@ func repackedKernelOnZeroAndLargeActivations(_ type: GGMLType) {
     let raw = randomBlocks(.q4_0, 16, seed: 1)
     var out = [UInt8](repeating: 0, count: 16 * 18)
     let q40 = GGMLType.q4_0.rawValue
-    #expect(hs_x16_supported(GGMLType.q4_1.rawValue) == 0 && hs_x16_supported(GGMLType.q5_K.rawValue) == 0)
+    #expect(hs_x16_supported(GGMLType.q4_1.rawValue) == 0 && hs_x16_supported(GGMLType.q2_K.rawValue) == 0)
+    #expect(hs_x16_supported(GGMLType.q8_0.rawValue) != 0 && hs_x16_supported(GGMLType.q5_K.rawValue) != 0)
     #expect(hs_x16_bytes(GGMLType.q4_1.rawValue, 16, 32) == 0)
     #expect(hs_x16_bytes(GGMLType.q4_K.rawValue, 16, 32) == 0, "Q4_K rows are whole 256-element super-blocks")
     #expect(hs_x16_pack(GGMLType.q4_1.rawValue, raw, 20, 32, 0, 1, &out) == -1)   // no x16 layout
@@ -130,4 +134,13 @@ func repackedKernelOnZeroAndLargeActivations(_ type: GGMLType) {
     #expect(hs_matmul_x16(q40, out, 31, 0, 1, xs, 1, &y, 16) == -1)
     #expect(hs_matmul_x16(q40, out, 32, 0, 1, xs, -1, &y, 16) == -1)
     #expect(hs_matmul_x16(GGMLType.q4_K.rawValue, out, 32, 0, 1, xs, 1, &y, 16) == -1)
+}
+
+/// The AVX512-VNNI path of every repacked type, bit for bit against the scalar path (inside
+/// `checkRepackedKernel`); a visible skip on CPUs without AVX512-VNNI, where `integerPaths` leaves it out.
+@Test(.enabled(if: hs_q8_path_available(Int32(HS_KERNELS_AVX512_VNNI.rawValue)) != 0, "this CPU has no AVX512-VNNI"),
+      arguments: repackedTypes)
+func repackedVNNIPathIsBitIdentical(_ type: GGMLType) {
+    #expect(integerPaths.contains(HS_KERNELS_AVX512_VNNI))
+    checkRepackedKernel(type, rows: 32, cols: 512, nx: 5)
 }

@@ -134,13 +134,13 @@ int hs_q8_path_available(int path);
 void hs_quantize_q8s(const float *x, int64_t nx, int64_t ldx, int64_t ncols, void *dst);
 
 /* ---------------------------------------------------------------------------------------------
- * Q4_0, Q4_K and Q6_K repacked sixteen rows at a time ("x16", layouts in kernels_x16.c): one vpdpbusd adds
+ * Q4_0, Q8_0, Q4_K, Q5_K and Q6_K repacked sixteen rows at a time ("x16", layouts in kernels_x16.c): one vpdpbusd adds
  * four products to each of 16 rows, one fp16→f32 conversion scales 16 rows. The integers and the
  * error bound are those of hs_matmul_q8; every path (scalar, AVX2, VNNI) gives bit-identical results
  * (the same fused multiply-adds in the same order per row).
  * ------------------------------------------------------------------------------------------- */
 
-/// 1 when `type` has an x16 layout (Q4_0, Q4_K, Q6_K).
+/// 1 when `type` has an x16 layout (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K).
 int hs_x16_supported(uint32_t type);
 
 /// Bytes of the x16 copy of the first rows − rows % 16 rows of a matrix with ncols columns (0 when
@@ -156,13 +156,35 @@ int hs_x16_unpack_row(uint32_t type, const void *packed, int64_t ncols, int64_t 
 
 /// y[j*ldy + r] = Σ_c W[r, c] · x̃_j[c] for rows r in [16·g0, 16·g1) of the x16 matrix w and all nx
 /// rows of xq (hs_quantize_q8s). Returns 0, -1 on bad arguments, -2 when the path is unavailable,
-/// -3 when out of memory (Q6_K's activation half sums).
+/// -3 when out of memory (Q6_K's and Q8_0's activation block sums).
 int hs_matmul_x16(uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq, int64_t nx,
                   float *y, int64_t ldy);
 
 /// hs_matmul_x16 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI, or _AUTO).
 int hs_matmul_x16_with(int path, uint32_t type, const void *w, int64_t ncols, int64_t g0, int64_t g1, const void *xq,
                        int64_t nx, float *y, int64_t ldy);
+
+/* ---------------------------------------------------------------------------------------------
+ * F16 and BF16 weights with float32 activations, no float32 copy of the weights (kernels_h16.c):
+ * the half-precision bytes are converted in registers (F16C; BF16 by a shift) and cache-blocked for
+ * prompt batches. Float32 products and sums: |y − y_exact| ≤ γ_m·Σ_c |W[r,c]·x[c]|, γ_m = m·u/(1 − m·u),
+ * u = 2⁻²⁴, m ≤ ncols/8 + ncols/1024 + 8 on the AVX2 path and m = ncols for the scalar reference
+ * (derivation in kernels_h16.c and docs/correctness.md).
+ * ------------------------------------------------------------------------------------------- */
+
+/// y[j*ldy + r] = Σ_{c < ncols} W[r, c] · x[j*ldx + c] for rows r in [r0, r1) and any nx ≥ 1 rows of
+/// x, W F16 or BF16 (type 1 or 30) with row r at w + r*row_bytes. Returns 0, -1 on bad arguments or
+/// another type, -2 when the explicit path is unavailable.
+int hs_gemm_h16(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/// hs_gemm_h16 on an explicit path (HS_KERNELS_SCALAR, _AVX2, or _AUTO).
+int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                     const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
+
+/// XOR of the n bytes at p read as words (a checksum nobody uses): a plain streaming read of memory,
+/// for measuring read bandwidth (kernels_stream.c).
+uint64_t hs_read_sum(const void *p, size_t n);
 
 /* ---------------------------------------------------------------------------------------------
  * A persistent worker pool (pool.c): workers spin for ~2 ms after each job, so back-to-back small

@@ -1,0 +1,174 @@
+/* F16 and BF16 weights × float32 activations without a float32 copy of the weights (hs_gemm_h16 in
+ * CKernels.h): the half-precision row bytes are converted in registers (F16C's vcvtph2ps; BF16 is a
+ * 16-bit shift) right before their fused multiply-adds, so a 7B F16 model keeps its 13.5 GB once.
+ *
+ * Blocking. The weights are read from memory once per call: rows go in blocks of HB = 32 (at most
+ * 32 × KC × 2 = 64 KB of half weights, L2-resident), columns in chunks of KC = 1024; within a chunk every
+ * tile of up to 6 activation rows (6 × 4 KB, L1-resident) is dotted with every pair of weight rows of
+ * the block by a register tile of 2 rows × J activation rows (2·J ≤ 12 accumulators of 8 lanes; one
+ * weight conversion serves J activation rows). For one or two activation rows (generation) the tile is
+ * 4 weight rows, with two accumulator chains per row for one activation row (the FMA latency, not
+ * memory, would bound a single chain).
+ *
+ * Arithmetic. Every product is an exact float32 weight (binary16 and bfloat16 convert exactly) times a
+ * float32 activation, rounded once by a fused multiply-add; the partial sums are float32. Relative to
+ * the exact sum the error is within the standard bound for summation, γ_m · Σ|w·x| with
+ * γ_m = m·u / (1 − m·u), u = 2⁻²⁴, and m the longest chain of roundings a term goes through: the lane
+ * chain within a chunk (KC / 8), the 8-lane reduction (3 + 1 when two chains merge), and one add per
+ * chunk into the row's total (ncols / KC), so m ≤ ncols/8 + ncols/1024 + 8. The scalar reference
+ * (one sequential fmaf chain per output, m = ncols) obeys the same bound with m = ncols; the tests
+ * check both against a float64 sum within these bounds. */
+#include <math.h>
+#include <stdlib.h>
+#include "kernels_internal.h"
+
+#define HB 32      /* weight rows per block */
+#define KC 1024    /* columns per chunk */
+
+static inline float bf16_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+/* The scalar reference: one fmaf chain per output in column order. */
+static void h16_scalar(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                       const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    for (int64_t r = r0; r < r1; r++) {
+        const uint8_t *row = w + (size_t)r * rb;
+        for (int64_t j = 0; j < nx; j++) {
+            const float *xj = x + j * ldx;
+            float acc = 0;
+            for (int64_t c = 0; c < ncols; c++) {
+                uint16_t h = hs_rd16(row + 2 * c);
+                float wv = type == HS_F16 ? hs_fp16_to_fp32(h) : bf16_to_f32(h);
+                acc = fmaf(wv, xj[c], acc);
+            }
+            y[j * ldy + r] = acc;
+        }
+    }
+}
+
+#if HS_HAVE_AVX2_BUILD
+#include <immintrin.h>
+#define H16_TARGET __attribute__((target("avx2,fma,f16c")))
+#define H16_INLINE static inline __attribute__((always_inline))
+
+H16_TARGET H16_INLINE __m256 load8(const uint32_t T, const uint8_t *p) {
+    __m128i h = _mm_loadu_si128((const __m128i *)p);
+    if (T == HS_F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+H16_TARGET H16_INLINE float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* R weight rows (at w, rows rb apart) × J activation rows (at x, ldx apart) over n columns (a multiple
+ * of 8·U), U accumulator chains per (row, activation row); adds the sums into y[j*ldy + i] (or stores
+ * them when `first`). */
+H16_TARGET H16_INLINE void tile(const uint32_t T, const int R, const int J, const int U, const uint8_t *w, size_t rb,
+                                const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy, int first) {
+    __m256 acc[12];
+    for (int a = 0; a < R * J * U; a++) acc[a] = _mm256_setzero_ps();
+    for (int64_t c = 0; c < n; c += 8 * U) {
+        for (int u = 0; u < U; u++) {
+            __m256 wv[4];
+            for (int i = 0; i < R; i++) wv[i] = load8(T, w + (size_t)i * rb + 2 * (c + 8 * u));
+            for (int j = 0; j < J; j++) {
+                __m256 xv = _mm256_loadu_ps(x + j * ldx + c + 8 * u);
+                for (int i = 0; i < R; i++) acc[(i * J + j) * U + u] = _mm256_fmadd_ps(wv[i], xv, acc[(i * J + j) * U + u]);
+            }
+        }
+    }
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < J; j++) {
+            __m256 a = acc[(i * J + j) * U];
+            for (int u = 1; u < U; u++) a = _mm256_add_ps(a, acc[(i * J + j) * U + u]);
+            float s = hsum8(a);
+            float *o = y + j * ldy + i;
+            *o = first ? s : *o + s;
+        }
+}
+
+/* Rows [r0, r1) (r1 − r0 ≤ HB), columns [c0, c0 + n): every activation tile against every row tile. */
+H16_TARGET H16_INLINE void block(const uint32_t T, const uint8_t *w, size_t rb, int64_t r0, int64_t r1, int64_t c0,
+                                 int64_t n, const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy, int first) {
+    const uint8_t *wc = w + 2 * c0;
+    const float *xc = x + c0;
+    if (nx <= 2) {
+        int64_t r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            const uint8_t *wr = wc + (size_t)r * rb;
+            if (nx == 1) tile(T, 4, 1, 2, wr, rb, xc, ldx, n, y + r, ldy, first);
+            else tile(T, 4, 2, 1, wr, rb, xc, ldx, n, y + r, ldy, first);
+        }
+        for (; r < r1; r++) {
+            const uint8_t *wr = wc + (size_t)r * rb;
+            if (nx == 1) tile(T, 1, 1, 2, wr, rb, xc, ldx, n, y + r, ldy, first);
+            else tile(T, 1, 2, 1, wr, rb, xc, ldx, n, y + r, ldy, first);
+        }
+        return;
+    }
+    for (int64_t j0 = 0; j0 < nx; j0 += 6) {
+        const int J = nx - j0 < 6 ? (int)(nx - j0) : 6;
+        const float *xj = xc + j0 * ldx;
+        float *yj = y + j0 * ldy;
+        for (int64_t r = r0; r < r1; r += 2) {
+            const uint8_t *wr = wc + (size_t)r * rb;
+            const int R = r + 2 <= r1 ? 2 : 1;
+#define H16_CASE(RR, JJ) case JJ: tile(T, RR, JJ, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); break;
+            if (R == 2) {
+                switch (J) { H16_CASE(2, 1) H16_CASE(2, 2) H16_CASE(2, 3) H16_CASE(2, 4) H16_CASE(2, 5) default: tile(T, 2, 6, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); }
+            } else {
+                switch (J) { H16_CASE(1, 1) H16_CASE(1, 2) H16_CASE(1, 3) H16_CASE(1, 4) H16_CASE(1, 5) default: tile(T, 1, 6, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); }
+            }
+#undef H16_CASE
+        }
+    }
+}
+
+H16_TARGET static void h16_avx2_typed(const uint32_t T, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    for (int64_t b0 = r0; b0 < r1; b0 += HB) {
+        const int64_t b1 = b0 + HB < r1 ? b0 + HB : r1;
+        for (int64_t c0 = 0; c0 < ncols; c0 += KC) {
+            const int64_t n = ncols - c0 < KC ? ncols - c0 : KC;
+            block(T, w, rb, b0, b1, c0, n, x, nx, ldx, y, ldy, c0 == 0);
+        }
+    }
+}
+
+static void h16_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                     const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    if (type == HS_F16) h16_avx2_typed(HS_F16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+    else h16_avx2_typed(HS_BF16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+}
+#endif
+
+int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
+                     const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    if ((type != HS_F16 && type != HS_BF16) || ncols <= 0 || nx < 1 || r0 < 0 || r1 < r0 || ldx < ncols ||
+        row_bytes < (size_t)ncols * 2)
+        return -1;
+    int p = path == HS_KERNELS_AUTO ? hs_kernels_in_use() : path;
+    if (p == HS_KERNELS_AVX2 && !hs_cpu_has_avx2()) return -2;
+#if HS_HAVE_AVX2_BUILD
+    /* the vector path needs whole 16-column steps; other widths (never in real models) take the reference */
+    if (p == HS_KERNELS_AVX2 && ncols % 16 == 0) {
+        h16_avx2(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+        return 0;
+    }
+#endif
+    h16_scalar(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+    return 0;
+}
+
+int hs_gemm_h16(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1, const float *x,
+                int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    return hs_gemm_h16_with(HS_KERNELS_AUTO, type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+}

@@ -1,0 +1,50 @@
+import CKernels
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Memory read bandwidth and the weight traffic of a generation step: what bounds generation.
+///
+/// A generation step reads every weight matrix once (the embedding only for one row, unless it is
+/// also the output matrix), so tokens/s ≤ bandwidth ÷ weight bytes per token; `hopscope bench`
+/// reports generation as a fraction of that bound.
+public enum Bandwidth {
+    /// Bytes per second the cores read together from a 512 MiB buffer (16× the L3 here; all threads of
+    /// the pool, each its own contiguous part; the best of 5 passes after the one that faults the
+    /// pages in). The buffer is its own mapping, returned to the system afterwards.
+    public static func measureRead(bytes: Int = 1 << 29) -> Double {
+        guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return .nan }
+        defer { munmap(p, bytes) }
+        memset(p, 1, bytes)
+        let parts = Parallel.threads
+        let sink = UnsafeMutablePointer<UInt64>.allocate(capacity: parts)
+        defer { sink.deallocate() }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = Date()
+            Parallel.forEachChunk(0..<parts) { r in
+                for k in r {
+                    let lo = bytes / parts * k, hi = k == parts - 1 ? bytes : bytes / parts * (k + 1)
+                    sink[k] = hs_read_sum(p + lo, hi - lo)
+                }
+            }
+            best = min(best, Date().timeIntervalSince(start))
+        }
+        return Double(bytes) / best
+    }
+}
+
+extension LanguageModel {
+    /// Bytes of weights one generation step reads: every matrix product's weights as stored (the
+    /// repacked copy where there is one), the embedding's one row.
+    public var weightBytesPerToken: Int {
+        let w = transformer.weights
+        let products = w.linears.filter { $0 !== w.embedding || w.output === w.embedding }
+        var total = products.reduce(0) { sum, l in
+            sum + (l.repackedStore.withLock { $0?.bytes } ?? l.rowBytes * l.outDim)
+        }
+        if w.output !== w.embedding { total += w.embedding.rowBytes }
+        return total
+    }
+}
