@@ -283,6 +283,19 @@ public struct SyntheticModel: Sendable {
         // Uniform on [−1, 1) has standard deviation 1/√3.
         let uniformScale = sigma * Float(3).squareRoot()
         func h(_ x: Float) { withUnsafeBytes(of: Float16(x).bitPattern.littleEndian) { buf.append(contentsOf: $0) } }
+        /// Q4_K / Q5_K: eight 6-bit scales and mins uniform on 32…63, in the 12-byte packing of ggml's
+        /// get_scale_min_k4, inverted.
+        func scalesAndMins() {
+            var sc = [UInt8](repeating: 0, count: 8), m = sc
+            for k in 0..<8 {
+                let word = rng.next()
+                sc[k] = 32 + UInt8(word & 31)
+                m[k] = 32 + UInt8((word >> 8) & 31)
+            }
+            for j in 0..<4 { buf.append((sc[j] & 63) | (sc[j + 4] >> 4) << 6) }
+            for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
+            for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
+        }
         func randomBytes(_ n: Int) {
             var k = 0
             while k < n {
@@ -322,16 +335,7 @@ public struct SyntheticModel: Sendable {
             for _ in 0..<(count / 256) {
                 h(d)
                 h(7.5 * d)
-                var sc = [UInt8](repeating: 0, count: 8), m = sc
-                for k in 0..<8 {
-                    let word = rng.next()
-                    sc[k] = 32 + UInt8(word & 31)
-                    m[k] = 32 + UInt8((word >> 8) & 31)
-                }
-                // The 12-byte packing of ggml's get_scale_min_k4, inverted.
-                for j in 0..<4 { buf.append((sc[j] & 63) | (sc[j + 4] >> 4) << 6) }
-                for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
-                for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
+                scalesAndMins()
                 randomBytes(128)
             }
         case .q3_K:
@@ -349,15 +353,7 @@ public struct SyntheticModel: Sendable {
             for _ in 0..<(count / 256) {
                 h(d)
                 h(15.5 * d)
-                var sc = [UInt8](repeating: 0, count: 8), m = sc
-                for k in 0..<8 {
-                    let word = rng.next()
-                    sc[k] = 32 + UInt8(word & 31)
-                    m[k] = 32 + UInt8((word >> 8) & 31)
-                }
-                for j in 0..<4 { buf.append((sc[j] & 63) | (sc[j + 4] >> 4) << 6) }
-                for j in 0..<4 { buf.append((m[j] & 63) | (m[j + 4] >> 4) << 6) }
-                for j in 0..<4 { buf.append((sc[j + 4] & 15) | (m[j + 4] & 15) << 4) }
+                scalesAndMins()
                 randomBytes(32 + 128)   // qh, then qs
             }
         case .q6_K:

@@ -13,7 +13,9 @@ import Glibc
 final class ServerConnection: @unchecked Sendable {
     let id: Int
     let fd: Int32
-    unowned let server: WorkshopServer
+    /// Strong: a connection may outlive `run()` by its last writes; `remove` (at the last of the
+    /// reader and the writer) breaks the cycle.
+    let server: WorkshopServer
     private let outbox: Outbox
     private let lock = NSLock()
     private(set) var name: String
