@@ -1,11 +1,12 @@
 import Foundation
+import GGUF
 
-/// A small deterministic random number generator (SplitMix64): the same seed gives the same stream on
-/// every machine, so sampled Patchscopes are reproducible and independent of how cells are batched.
+/// A small deterministic random number generator (GGUF's SplitMix64): the same seed gives the same
+/// stream on every machine, so sampled Patchscopes are reproducible and independent of how cells are batched.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var core: SplitMix
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { core = SplitMix(seed: seed) }
 
     /// A generator for one stream of a family: `seed` mixed with the stream's coordinates.
     public init(seed: UInt64, stream: [Int]) {
@@ -15,16 +16,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             g = SeededGenerator(seed: s ^ UInt64(bitPattern: Int64(x)) &* 0xBF58_476D_1CE4_E5B9)
             s = g.next()
         }
-        state = s
+        core = SplitMix(seed: s)
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { core.next() }
 
     /// A uniform double in [0, 1) (53 random bits).
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }

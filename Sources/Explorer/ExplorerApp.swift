@@ -116,13 +116,17 @@ public final class ExplorerApp {
             transcript?.write(l)
             if state.presentingAs != nil { remote?.publish(l) }
         }
+        /// A follower's state from the start of the presenter's stream (its own theme and badge kept).
+        func restartFollowing(query: String) {
+            let keep = (state.themeName, state.live)
+            state = ExplorerState(model: backend.model, query: query, samples: samples)
+            (state.themeName, state.live, state.following) = (keep.0, keep.1, true)
+        }
         /// A followed presenter's line, applied as a replay applies it (no work is started here).
         func applyFollowed(_ line: TranscriptLine) {
             switch line.type {
             case "session":
-                let keep = (state.themeName, state.live)
-                state = ExplorerState(model: backend.model, query: line.query ?? "", samples: samples)
-                (state.themeName, state.live, state.following) = (keep.0, keep.1, true)
+                restartFollowing(query: line.query ?? "")
                 _ = state.analyzeCurrentQuery()
             case "key":
                 if let p = line.page { followPage = p; state.pageSize = p }
@@ -236,9 +240,7 @@ public final class ExplorerApp {
                     case .presenter(let s) where following != nil:
                         let name = following!
                         if s == "reset" {
-                            let keep = (state.themeName, state.live)
-                            state = ExplorerState(model: backend.model, query: "", samples: samples)
-                            (state.themeName, state.live, state.following) = (keep.0, keep.1, true)
+                            restartFollowing(query: "")
                         } else if s == "gone" {
                             state.say("\(name) has stopped presenting · d: your own session · q quits", warning: true)
                         } else if s == "live" { state.say("\(name) is presenting again") }

@@ -109,9 +109,6 @@ public final class EngineScheduler: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Requests waiting for a turn now.
-    public var waitingCount: Int { cond.lock(); defer { cond.unlock() }; return waiting.count }
-
     // MARK: under the lock
 
     private func enqueue(_ t: Ticket) {

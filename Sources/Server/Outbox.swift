@@ -36,23 +36,12 @@ final class Outbox: @unchecked Sendable {
         return true
     }
 
-    /// Bytes waiting to be written.
-    var pending: Int { cond.lock(); defer { cond.unlock() }; return bytes }
-
-    /// Writes what is queued, then stops (`finish`), or stops at once (`drop`).
+    /// Stops the writer: after writing what is queued (`flush`), or at once.
     func close(flush: Bool) {
         cond.lock()
         closed = true
         if !flush { lines = []; bytes = 0 }
         cond.broadcast()
-        cond.unlock()
-    }
-
-    /// Waits until every queued line has been written (or the peer has gone), at most `seconds`.
-    func drain(seconds: Double) {
-        let end = Date().addingTimeInterval(seconds)
-        cond.lock()
-        while !lines.isEmpty && Date() < end { _ = cond.wait(until: end) }
         cond.unlock()
     }
 

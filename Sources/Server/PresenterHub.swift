@@ -11,7 +11,7 @@ import Wire
 final class PresenterHub: @unchecked Sendable {
     struct Stream {
         var presenter: Int?
-        var lines: [Data] = []
+        var lines: [JSONValue] = []
         var bytes = 0
         var followers: Set<Int> = []
         var truncated = false
@@ -43,6 +43,7 @@ final class PresenterHub: @unchecked Sendable {
 
     /// A line of `client`'s stream, passed to its followers.
     func publish(_ line: JSONValue, client: Int) throws(WireError) {
+        // Its encoded size counts against the history bound.
         guard let data = try? WireCoding.encoder().encode(line) else { throw WireError(.badRequest, "cannot encode the line") }
         lock.lock()
         guard let name = streams.first(where: { $0.value.presenter == client })?.key else {
@@ -50,7 +51,7 @@ final class PresenterHub: @unchecked Sendable {
         }
         var s = streams[name]!
         if s.bytes + data.count <= historyLimit {
-            s.lines.append(data); s.bytes += data.count
+            s.lines.append(line); s.bytes += data.count
         } else { s.truncated = true }
         streams[name] = s
         let followers = s.followers
@@ -64,33 +65,33 @@ final class PresenterHub: @unchecked Sendable {
     /// `client` follows `name`: the history now, then each line. Throws when nobody presents as `name`.
     func follow(_ name: String, client: Int) throws(WireError) -> Int {
         lock.lock()
-        unfollowLocked(client)
+        let left = unfollowLocked(client)
         guard var s = streams[name], s.presenter != nil || !s.lines.isEmpty else {
             let names = streams.filter { $0.value.presenter != nil }.keys.sorted()
             lock.unlock()
+            sendCounts(left)
             throw WireError(.noPresenter, "nobody presents as \(name)" + (names.isEmpty ? "" : " (presenting: \(names.joined(separator: ", ")))"))
         }
         s.followers.insert(client)
         streams[name] = s
         let history = s.lines, presenter = s.presenter, count = s.followers.count
-        let decoder = WireCoding.decoder()
         // Sent under the lock, so no published line can come between the history and the live lines.
-        for d in history {
+        for line in history {
             var ev = WireEvent(id: nil, event: "view")
             ev.name = name
-            ev.line = try? decoder.decode(JSONValue.self, from: d)
+            ev.line = line
             send(client, ev)
         }
         if s.truncated { send(client, presenterEvent(name, "truncated")) }
         lock.unlock()
-        if let presenter { send(presenter, followersEvent(name, count)) }
+        sendCounts(left + (presenter.map { [($0, name, count)] } ?? []))
         return history.count
     }
 
     /// `client` stops following (and, as a presenter, stops presenting: its stream stays for followers).
     func leave(client: Int) {
         lock.lock()
-        unfollowLocked(client)
+        let left = unfollowLocked(client)
         var gone: [(String, Set<Int>)] = []
         for (name, var s) in streams where s.presenter == client {
             s.presenter = nil
@@ -98,11 +99,13 @@ final class PresenterHub: @unchecked Sendable {
             gone.append((name, s.followers))
         }
         lock.unlock()
+        sendCounts(left)
         for (name, followers) in gone { for f in followers { send(f, presenterEvent(name, "gone")) } }
     }
 
     func unfollow(client: Int) {
-        lock.lock(); unfollowLocked(client); lock.unlock()
+        lock.lock(); let left = unfollowLocked(client); lock.unlock()
+        sendCounts(left)
     }
 
     /// Whether `client` presents or follows (such clients are not idle).
@@ -111,12 +114,20 @@ final class PresenterHub: @unchecked Sendable {
         return streams.values.contains { $0.presenter == client || $0.followers.contains(client) }
     }
 
-    private func unfollowLocked(_ client: Int) {
+    /// Removes `client` from every stream it follows; returns the follower counts their presenters
+    /// are to be told (sent by the caller once the lock is released).
+    private func unfollowLocked(_ client: Int) -> [(presenter: Int, name: String, count: Int)] {
+        var counts: [(presenter: Int, name: String, count: Int)] = []
         for (name, var s) in streams where s.followers.contains(client) {
             s.followers.remove(client)
             streams[name] = s
-            if let p = s.presenter { let n = s.followers.count; DispatchQueue.global().async { self.send(p, self.followersEvent(name, n)) } }
+            if let p = s.presenter { counts.append((p, name, s.followers.count)) }
         }
+        return counts
+    }
+
+    private func sendCounts(_ counts: [(presenter: Int, name: String, count: Int)]) {
+        for c in counts { send(c.presenter, followersEvent(c.name, c.count)) }
     }
 
     private func presenterEvent(_ name: String, _ state: String) -> WireEvent {

@@ -48,8 +48,6 @@ final class ServerConnection: @unchecked Sendable {
         return now.timeIntervalSince(lastActivity)
     }
 
-    var runningCount: Int { lock.lock(); defer { lock.unlock() }; return running.count }
-
     /// Queues an event; a client that lets more than its memory bound wait is dropped.
     func send(_ ev: WireEvent) {
         guard let data = try? WireCoding.line(ev) else { return }
@@ -187,9 +185,12 @@ final class ServerConnection: @unchecked Sendable {
 
     private func with(_ e: WireError, _ id: Int) -> WireError { var e = e; e.id = id; return e }
 
+    /// The server's name of the request's model (its first when the request names none).
+    private func modelName(_ r: WireRequest) -> String { r.model ?? server.models[0].name }
+
     /// This client's session on the request's model (made on first use).
     private func session(_ r: WireRequest) throws(WireError) -> AnalysisSession {
-        let name = r.model ?? server.models[0].name
+        let name = modelName(r)
         guard let proto = server.models.first(where: { $0.name == name })?.session else {
             throw WireError(.unknownModel, "no model \"\(name)\" on this server (models: \(server.models.map(\.name).joined(separator: ", ")))", id: r.id)
         }
@@ -267,7 +268,7 @@ final class ServerConnection: @unchecked Sendable {
     /// An analysis: from the shared cache, joined to the same analysis running for another client,
     /// or computed here (on this client's turns) for everyone who asks meanwhile.
     private func startShared(_ r: WireRequest, _ s: AnalysisSession) throws(WireError) {
-        let key = [r.model ?? server.models[0].name, r.query!, "\(r.detail ?? false)"].joined(separator: "\u{1}")
+        let key = [modelName(r), r.query!, "\(r.detail ?? false)"].joined(separator: "\u{1}")
         // This request's own token: cancelling it leaves the job (set once the job is known).
         let leave = LeaveBox()
         let mine = CancellationToken(onCancel: { leave.run() })
@@ -340,8 +341,9 @@ final class ServerConnection: @unchecked Sendable {
             var ev = result(r.id); ev.cell = c.cell; ev.baseProb = c.baseProb; send(ev)
         case .grid:
             let position = r.position ?? .t2, metric = r.metric ?? .generation
-            let batch = try server.gridBatch(s, query: query, position: position, metric: metric)
-            let baseProb = try s.patcher(query, for: .grid).baseAnswer.prob
+            let patcher = try s.patcher(query, for: .grid)
+            let batch = server.gridBatch(s, patcher, position: position, metric: metric)
+            let baseProb = patcher.baseAnswer.prob
             let L = s.layers
             let total = L * (L - 1) / 2
             var done = 0

@@ -83,9 +83,8 @@ public final class WorkshopServer: @unchecked Sendable {
     /// patched prompt rows, or one generated token per cell) under ~2.5·10¹⁰ weight-row products —
     /// about half a second on two cores — so that a cell of another client waits at most that long,
     /// and a cancelled grid stops within it; at least 1, at most 64, and the KV cache under 128 MB.
-    func gridBatch(_ s: AnalysisSession, query: String, position: PatchPosition, metric: BackPatchMetric) throws -> Int {
+    func gridBatch(_ s: AnalysisSession, _ p: BackPatcher, position: PatchPosition, metric: BackPatchMetric) -> Int {
         if let b = options.gridBatch { return max(1, b) }
-        let p = try s.patcher(query, for: .grid)
         let c = s.model.config
         let params = Double(c.layers) * Double(c.dim) * Double(2 * c.dim + 2 * c.kvDim + 3 * c.ffnDim) + Double(c.vocabSize * c.dim)
         let rowsPerCell = Double(max(1, p.problem.ids.count - p.problem.index(of: position)))
