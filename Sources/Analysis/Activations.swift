@@ -11,14 +11,16 @@ public struct Activations: Sendable {
     /// `recorded[.attention(ℓ)]`, `recorded[.mlp(ℓ)]`, each (tokens, dim); logits of the last row.
     public let result: ForwardResult
 
-    /// Runs `ids` once, recording the embedding and every block output (plus attention and MLP outputs).
-    public init(model: LanguageModel, ids: [Int32], sublayers: Bool = true) throws(AnalysisError) {
+    /// Runs `ids` once, recording the embedding and every block output (plus attention and MLP outputs;
+    /// with `attention`, also every layer's attention probabilities in `result.attention`).
+    public init(model: LanguageModel, ids: [Int32], sublayers: Bool = true, attention: Bool = false) throws(AnalysisError) {
         try model.check(ids)
         let L = model.config.layers
         var hooks = Hooks.recordingResidualStream(layers: L)
         if sublayers {
             for l in 0..<L { hooks.record.insert(.attention(l)); hooks.record.insert(.mlp(l)) }
         }
+        if attention { hooks.recordAttention = Set(0..<L) }
         do { (result, _) = try model.run(ids, hooks: hooks) } catch { throw .model(error) }
         self.ids = ids
         layers = L

@@ -106,16 +106,10 @@ public final class AnalysisSession: @unchecked Sendable {
         }
         progress?(0.9, "first and second hop")
         try cancel.check()
-        var hop1: (String, Bool)?, hop2: (String, Bool)?
-        if !q.hop1.isEmpty {
-            let g = try Evaluation.generate(model: model, prompt: q.hop1, cancel: cancel)
-            hop1 = (g, q.e2Answer.matches(g))
-        }
-        try cancel.check()
-        if !q.hop2.isEmpty {
-            let g = try Evaluation.generate(model: model, prompt: q.hop2, cancel: cancel)
-            hop2 = (g, q.e3Answer.matches(g))
-        }
+        // Both hops generate together (one weight pass per token for the two).
+        let g = try Evaluation.generate(model: model, prompts: [q.hop1, q.hop2], cancel: cancel)
+        let hop1: (String, Bool)? = q.hop1.isEmpty ? nil : (g[0], q.e2Answer.matches(g[0]))
+        let hop2: (String, Bool)? = q.hop2.isEmpty ? nil : (g[1], q.e3Answer.matches(g[1]))
         lap("hops")
         var detail = LayerDetail()
         if wantDetail {
@@ -134,12 +128,12 @@ public final class AnalysisSession: @unchecked Sendable {
     /// Top-20 lens tokens at every layer × position and t2's attention at every layer.
     public func layerDetail(ids: [Int32], t2: Int) throws(AnalysisError) -> LayerDetail {
         let L = model.config.layers
-        let lens = try LogitLens.run(model: model, ids: ids, topK: 20)
-        let result: ForwardResult
-        do { result = try model.run(ids, hooks: Hooks(recordAttention: Set(0..<L))).0 } catch { throw .model(error) }
+        // One pass records both the residual stream and the attention.
+        let acts = try Activations(model: model, ids: ids, sublayers: false, attention: true)
+        let lens = try LogitLens.compute(model: model, activations: acts, topK: 20)
         var d = LayerDetail()
         d.lens = [lens.embedding] + lens.layers
-        d.attentionT2 = [[]] + (0..<L).map { result.attention[$0]?[t2] ?? [] }
+        d.attentionT2 = [[]] + (0..<L).map { acts.result.attention[$0]?[t2] ?? [] }
         return d
     }
 

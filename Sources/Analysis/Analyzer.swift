@@ -166,6 +166,9 @@ public final class Analyzer: @unchecked Sendable {
             get { patchscopeSettings.prompt }
             set { patchscopeSettings.prompt = newValue }
         }
+        /// Batches per Patchscope position and for the knockout when `run` is given `partial` (rows fill
+        /// in batch by batch); nil: 4 on models reading ≥ 1 GB of weights per token, else 1.
+        public var partialBatches: Int?
         /// Skip the slow parts (for a quick first look in the explorer).
         public var patchscope = true
         public var knockout = true
@@ -185,6 +188,11 @@ public final class Analyzer: @unchecked Sendable {
         self.options = options
         patchscope = try Patchscope(model: model, targetPrompt: options.patchscopeSettings.prompt, maxTokens: options.maxTokens)
     }
+
+    /// Batches per Patchscope position and knockout when a screen waits for partial results:
+    /// `options.partialBatches`, else 4 on a model reading ≥ 1 GB of weights per token, 1 below (a
+    /// small model's position takes under a second; one batch shares the most blocks).
+    private var partialBatches: Int { max(1, options.partialBatches ?? (model.weightBytesPerToken >= 1 << 30 ? 4 : 1)) }
 
     /// Everything measured so far; `assemble` turns it into a `QueryAnalysis`.
     private struct Parts {
@@ -231,7 +239,9 @@ public final class Analyzer: @unchecked Sendable {
         let acts = try Activations(model: model, ids: tokens.ids, sublayers: true)
         let tracks = [LogitLens.Track(position: t1, token: e2), LogitLens.Track(position: t2, token: e3),
                       LogitLens.Track(position: t2, token: e2)]
-        let lens = try LogitLens.compute(model: model, activations: acts, topK: options.topK, track: tracks, cancel: cancel)
+        // The analysis shows the lens at t1 and t2 only (the layer detail reads every position).
+        let lens = try LogitLens.compute(model: model, activations: acts, topK: options.topK, track: tracks,
+                                         positions: [t1, t2], cancel: cancel)
         // The model's own prediction: its top next token after the prompt, unpatched.
         let prediction = Int32(argmax(acts.nextLogits))
         let names = [EntityNames(query.e2Answer, model: model), EntityNames(query.e3Answer, model: model),
@@ -251,11 +261,13 @@ public final class Analyzer: @unchecked Sendable {
             let entities = [query.e1Answer, query.e2Answer, query.e3Answer]
             for (position, lo, hi) in [(t1, 0.1, 0.35), (t2, 0.35, 0.6)] {
                 progress?(lo, "Patchscope from \(position == t1 ? "t1" : "t2")")
-                // With a screen waiting (`partial`), about four batches per position, so rows fill in as they come.
+                // With a screen waiting (`partial`) on a large model, about four batches per position, so
+                // rows fill in as they come; a small one does a position in one batch (under a second).
                 let jobs = cells.count * max(settings.samples, 1)
+                let batches = partial != nil ? partialBatches : 1
                 let run = try patchscope.run(source: acts, position: position, cells: cells, entities: entities,
                                              samples: settings.samples, seed: settings.seed,
-                                             batchSize: partial == nil ? nil : max(8, (jobs + 3) / 4),
+                                             batchSize: batches == 1 ? nil : max(8, (jobs + batches - 1) / batches),
                                              progress: ProgressSlice(handler: progress, lo: lo, hi: hi).asHandler, cancel: cancel,
                                              finished: partial.map { partial in { done in
                                                  var p = parts
@@ -274,7 +286,7 @@ public final class Analyzer: @unchecked Sendable {
         parts.knock = try Knockout.run(model: model, tokens: tokens, answerToken: e3, answer: query.e3Answer,
                                        halfWindow: options.knockoutHalfWindow, keys: options.knockoutKeys,
                                        centers: options.knockout ? nil : [], maxTokens: options.maxTokens,
-                                       groupSize: partial == nil ? nil : max(8, (L + 4) / 4),
+                                       groupSize: partial != nil && partialBatches > 1 ? max(8, (L + partialBatches) / partialBatches) : nil,
                                        progress: ProgressSlice(handler: progress, lo: 0.6, hi: 0.98).asHandler, cancel: cancel,
                                        finished: partial.map { partial in { r in
                                            var p = parts

@@ -168,61 +168,19 @@ public final class BackPatcher: @unchecked Sendable {
     ///
     /// A cell's keys and values of blocks ≤ its target ℓt are the unpatched run's at the prompt, so
     /// cells that have generated the same tokens so far compute the same thing in blocks 0 … ℓt for
-    /// the next token. Each step, cells with equal histories form a group: the one with the highest
-    /// target runs from the embedding and every other member forks from it at its own ℓt + 1 (taking
-    /// its residual and lower keys and values, `BatchRow.parent`). With `untilDecided`, a cell stops
-    /// once its text names e3 with more text after it (`AnswerMatcher.matchesWhateverFollows`).
+    /// the next token: `GreedyBatch`'s shared blocks with floor ℓt + 1. With `untilDecided`, a cell
+    /// stops once its text names e3 with more text after it (`AnswerMatcher.matchesWhateverFollows`).
     /// `first` holds each cell's logits at the last prompt position; the first new token goes to `at`.
     private func generate(caches: [KVCache], targets: [Int], first: ForwardResult, at start: Int, steps: Int,
                           untilDecided: Bool, cancel: CancellationToken?) throws -> (tokens: [[Int32]], decided: [Bool]) {
-        let vocab = model.config.vocabSize
-        var tokens = [[Int32]](repeating: [], count: caches.count)
         var decided = [Bool](repeating: false, count: caches.count)
-        var live: [Int] = []
-        /// Takes cell `seq`'s next token from `logits`; true when the cell goes on.
-        func take(_ seq: Int, _ logits: ArraySlice<Float>) -> Bool {
-            let t = Int32(argmax(logits))
-            if model.tokenizer.isEndOfGeneration(t) { return false }
-            tokens[seq].append(t)
-            if untilDecided && problem.answer.matchesWhateverFollows(model.tokenizer.decode(tokens[seq])) {
-                decided[seq] = true
-                return false
-            }
-            return tokens[seq].count < steps
-        }
-        for seq in caches.indices where steps > 0 && take(seq, first.logits(seq, vocab: vocab)) { live.append(seq) }
-
-        var step = 1
-        while !live.isEmpty {
-            try cancel.check()
-            // Groups of equal histories, in order of first appearance; the anchor has the highest target.
-            var groupOf: [[Int32]: Int] = [:]
-            var anchors: [Int] = []
-            var members: [[Int]] = []
-            for seq in live {
-                if let g = groupOf[tokens[seq]] {
-                    members[g].append(seq)
-                    if targets[seq] > targets[anchors[g]] { anchors[g] = seq }
-                } else {
-                    groupOf[tokens[seq]] = anchors.count
-                    anchors.append(seq)
-                    members.append([seq])
-                }
-            }
-            let position = start + step - 1
-            var rows = anchors.map { BatchRow(sequence: $0, position: position) }
-            var forks: [BatchRow] = []
-            for (g, group) in members.enumerated() {
-                for seq in group where seq != anchors[g] {
-                    forks.append(BatchRow(sequence: seq, position: position, startLayer: targets[seq] + 1, parent: g))
-                }
-            }
-            rows += forks.enumerated().sorted { ($0.element.startLayer, $0.offset) < ($1.element.startLayer, $1.offset) }.map(\.element)
-            let input = rows.map { tokens[$0.sequence].last! }
-            let result = model.transformer.forward(rows: rows, input: .tokens(input), caches: caches, logits: .all)
-            live = rows.indices.compactMap { r in take(rows[r].sequence, result.logits(r, vocab: vocab)) ? rows[r].sequence : nil }
-            step += 1
-        }
+        let tokens = try GreedyBatch.continueGreedy(
+            model: model, caches: caches, firstLogits: GreedyBatch.rows(first, vocab: model.config.vocabSize),
+            positions: Array(repeating: start, count: caches.count), maxTokens: steps, floors: targets.map { $0 + 1 },
+            stop: !untilDecided ? nil : { seq, tokens in
+                decided[seq] = self.problem.answer.matchesWhateverFollows(self.model.tokenizer.decode(tokens))
+                return decided[seq]
+            }, cancel: cancel)
         return (tokens, decided)
     }
 

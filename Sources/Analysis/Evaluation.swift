@@ -27,25 +27,12 @@ public struct Evaluation: Codable, Sendable, Equatable {
             ("hop1", q.hop1, q.e2Answer), ("hop2", q.hop2, q.e3Answer), ("query", q.query, q.e3Answer),
             ("shortcut_entity", q.shortcutEntity, q.e3Answer), ("shortcut_relation", q.shortcutRelation, q.e3Answer),
         ]
-        // Each prompt's pass on its own, then the five greedy continuations as one batch (one weight
-        // pass per token for all of them; each row computes exactly what it would alone).
-        var caches: [KVCache] = [], firsts: [[Float]] = [], positions: [Int] = [], used: [Int] = []
-        for (i, (name, prompt, _)) in prompts.enumerated() where !prompt.isEmpty && maxTokens > 0 {
-            try cancel.check()
-            let ids = model.encode(prompt)
-            do {
-                try model.checkTokens(ids, extra: maxTokens)
-                let (result, cache) = try model.run(ids)
-                caches.append(cache); firsts.append(result.logits); positions.append(ids.count); used.append(i)
-            } catch { throw .model(error) }
-            progress?(Double(i + 1) / Double(prompts.count + 1), "evaluate \(name)")
+        let texts = try generate(model: model, prompts: prompts.map(\.1), maxTokens: maxTokens, cancel: cancel) { i in
+            progress?(Double(i + 1) / Double(prompts.count + 1), "evaluate \(prompts[i].0)")
         }
-        let continuations = try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: firsts, positions: positions,
-                                                           maxTokens: maxTokens, cancel: cancel)
         var correct: [String: Bool] = [:]
         var generations: [String: String] = [:]
-        for (i, (name, _, matcher)) in prompts.enumerated() {
-            let text = used.firstIndex(of: i).map { model.decode(continuations[$0]) } ?? ""
+        for ((name, _, matcher), text) in zip(prompts, texts) {
             generations[name] = text
             correct[name] = matcher.matches(text)
         }
@@ -54,6 +41,28 @@ public struct Evaluation: Codable, Sendable, Equatable {
                           compositionCorrect: correct["query"]!, shortcutEntityCorrect: correct["shortcut_entity"]!,
                           shortcutRelationCorrect: correct["shortcut_relation"]!,
                           compositionGeneration: generations["query"]!, generations: generations)
+    }
+
+    /// Greedy text after each of `prompts` (an empty prompt generates nothing): each prompt's pass on
+    /// its own, then the continuations as one batch (one weight pass per token for all of them; each
+    /// row computes exactly what it would alone). `prompted` is called after each prompt's pass.
+    public static func generate(model: LanguageModel, prompts: [String], maxTokens: Int = 10,
+                                cancel: CancellationToken? = nil,
+                                prompted: ((Int) -> Void)? = nil) throws(AnalysisError) -> [String] {
+        var caches: [KVCache] = [], firsts: [[Float]] = [], positions: [Int] = [], used: [Int] = []
+        for (i, prompt) in prompts.enumerated() where !prompt.isEmpty && maxTokens > 0 {
+            try cancel.check()
+            let ids = model.encode(prompt)
+            do {
+                try model.checkTokens(ids, extra: maxTokens)
+                let (result, cache) = try model.run(ids)
+                caches.append(cache); firsts.append(result.logits); positions.append(ids.count); used.append(i)
+            } catch { throw .model(error) }
+            prompted?(i)
+        }
+        let continuations = try GreedyBatch.continueGreedy(model: model, caches: caches, firstLogits: firsts, positions: positions,
+                                                           maxTokens: maxTokens, cancel: cancel)
+        return prompts.indices.map { i in used.firstIndex(of: i).map { model.decode(continuations[$0]) } ?? "" }
     }
 
     /// Greedy text after `prompt` (an empty prompt, e.g. a missing hop, generates nothing).

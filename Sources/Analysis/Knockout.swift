@@ -8,8 +8,9 @@ import Model
 /// A window **matters** (`changed`) when its generation differs from the unblocked one, except that a
 /// correct answer that stays correct does not count (the paper's `classify_by_vanilla`).
 ///
-/// Only the query t2 is affected, so positions before t2 are computed once and shared; each window runs
-/// t2 with its blocked edges, then all windows generate together with no further blocking.
+/// Only the query t2 is affected, so positions before t2 are computed once and shared; the windows run
+/// t2 with their blocked edges in one batch (each forking from the unblocked run below its window),
+/// then all windows generate together with no further blocking, sharing the blocks below lo + 1.
 public enum Knockout {
     /// Which keys t2 may no longer attend to.
     public enum Keys: String, Codable, Sendable, CaseIterable {
@@ -117,18 +118,36 @@ public enum Knockout {
             _ = model.transformer.forward(rows: (0..<t2).map { BatchRow(position: $0) }, input: .tokens(Array(ids[0..<t2])),
                                           caches: [base], logits: .none)
         }
-        // Run t2 once per window (nil = baseline); blocked edges are per layer, so windows cannot share a batch.
-        // Their generations run together, `groupSize` windows at a time (all by default; a screen that wants
-        // rows as they come asks for smaller groups and gets `finished` after each).
+        // t2 for the baseline (nil) and every window in one forward. Below a window's first layer lo
+        // nothing differs from the baseline, so its row forks from the baseline's at lo (`BatchRow.parent`:
+        // the baseline's residual entering block lo and its lower keys and values); each window's
+        // edges are blocked in its own sequence only.
         let runs: [Int?] = [nil] + centers.map { Optional($0) }
-        var caches: [KVCache] = []
-        var firstLogits: [[Float]] = []
+        let blockedKeys = keys == .t1 ? tokens.t1...tokens.t1 : tokens.e1Positions
+        let lows = runs.map { $0.map { window(center: $0, halfWindow: k, layers: L).lowerBound } ?? 0 }
+        let caches = runs.map { _ in KVCache(sharing: base, length: t2, capacity: maxTokens + 1) }
+        var hooks = Hooks()
+        for (seq, center) in runs.enumerated() {
+            guard let center else { continue }
+            for (l, edges) in blockedEdges(query: t2, keys: blockedKeys, center: center, halfWindow: k, layers: L) {
+                hooks.blockedEdges[l, default: []].formUnion(edges.map { AttentionEdge(query: $0.query, key: $0.key, sequence: seq) })
+            }
+        }
+        // Rows sorted by start layer; the baseline (row 0) enters at the embedding and comes first.
+        let order = runs.indices.sorted { (lows[$0], $0) < (lows[$1], $1) }
+        let rows = order.map { seq in
+            lows[seq] == 0 ? BatchRow(sequence: seq, position: t2) : BatchRow(sequence: seq, position: t2, startLayer: lows[seq], parent: 0)
+        }
+        try cancel.check()
+        let first = model.transformer.forward(rows: rows, input: .tokens(Array(repeating: ids[t2], count: rows.count)),
+                                              caches: caches, hooks: hooks, logits: .all)
+        var firstLogits = [[Float]](repeating: [], count: runs.count)
+        for (r, seq) in order.enumerated() { firstLogits[seq] = Array(first.logits(r, vocab: model.config.vocabSize)) }
+        progress?(0.3, "knockout: t2 for \(centers.count) windows")
+        // Blocks ≤ lo of a new token read t2's unblocked keys and values (the baseline's has none blocked).
+        let floors = runs.indices.map { runs[$0] == nil ? L : lows[$0] + 1 }
+
         var generations: [[Int32]] = []
-        // The baseline runs t2 unblocked and records its block outputs: below a window's first layer lo
-        // nothing differs, so a window's row enters at lo with the baseline's residual and keys/values.
-        let blocks = Set((0..<L).map { HookPoint.block($0) })
-        var baseline: [HookPoint: [Float]] = [:]
-        let group = max(1, groupSize ?? runs.count)
         func outcome(_ i: Int) -> Outcome {
             let dist = Distribution(logits: firstLogits[i])
             let s = dist.standing(of: answerToken)
@@ -148,39 +167,18 @@ public enum Knockout {
             }
             return Report(halfWindow: k, keys: keys, baseline: outcomes[0], windows: Array(windows))
         }
+        // The generations run together, `groupSize` windows at a time (all by default; a screen that wants
+        // rows as they come asks for smaller groups and gets `finished` after each).
+        let group = max(1, groupSize ?? runs.count)
         var groupStart = 0
         while groupStart < runs.count {
             let groupEnd = min(runs.count, groupStart + group)
-            for i in groupStart..<groupEnd {
-                let center = runs[i]
-                try cancel.check()
-                let cache = KVCache(sharing: base, length: t2, capacity: maxTokens + 1)
-                var hooks = Hooks()
-                var row = BatchRow(position: t2)
-                var input = BatchInput.tokens([ids[t2]])
-                if let center {
-                    let lo = window(center: center, halfWindow: k, layers: L).lowerBound
-                    let blocked = keys == .t1 ? tokens.t1...tokens.t1 : tokens.e1Positions
-                    hooks.blockedEdges = blockedEdges(query: t2, keys: blocked, center: center, halfWindow: k, layers: L)
-                    if lo > 0 {
-                        cache.copy(from: caches[0], layers: 0..<lo, positions: t2..<(t2 + 1))
-                        row.startLayer = lo
-                        input = .residuals(baseline[HookPoint.block(lo - 1)]!)
-                    }
-                } else {
-                    hooks.record = blocks
-                }
-                let r = model.transformer.forward(rows: [row], input: input, caches: [cache], hooks: hooks, logits: .last)
-                if center == nil { baseline = r.recorded }
-                caches.append(cache)
-                firstLogits.append(r.logits)
-                progress?(0.7 * Double(i + 1) / Double(runs.count), "knockout \(i)/\(centers.count)")
-            }
-            generations += try GreedyBatch.continueGreedy(model: model, caches: Array(caches[groupStart..<groupEnd]),
-                                                          firstLogits: Array(firstLogits[groupStart..<groupEnd]),
-                                                          positions: Array(repeating: t2 + 1, count: groupEnd - groupStart),
-                                                          maxTokens: maxTokens, cancel: cancel)
+            let g = groupStart..<groupEnd
+            generations += try GreedyBatch.continueGreedy(model: model, caches: Array(caches[g]), firstLogits: Array(firstLogits[g]),
+                                                          positions: Array(repeating: t2 + 1, count: g.count),
+                                                          maxTokens: maxTokens, floors: Array(floors[g]), cancel: cancel)
             groupStart = groupEnd
+            progress?(0.3 + 0.7 * Double(groupStart) / Double(runs.count), "knockout \(groupStart - 1)/\(centers.count)")
             if groupStart < runs.count, let finished { finished(report()) }
         }
         progress?(1, "knockout done")

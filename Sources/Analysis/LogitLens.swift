@@ -44,26 +44,33 @@ public struct LogitLens: Sendable {
         return try compute(model: model, activations: acts, topK: topK, track: track, cancel: cancel)
     }
 
-    /// Reads every layer × position of a recorded pass.
+    /// Reads every layer × position of a recorded pass, or every layer at `positions` only (the other
+    /// positions' top-k lists are then empty; tracked positions must be among them).
     public static func compute(model: LanguageModel, activations acts: Activations, topK: Int = 5,
-                               track: [Track] = [], cancel: CancellationToken? = nil) throws(AnalysisError) -> LogitLens {
+                               track: [Track] = [], positions: [Int]? = nil,
+                               cancel: CancellationToken? = nil) throws(AnalysisError) -> LogitLens {
         let n = acts.ids.count, L = acts.layers
-        for t in track where !(0..<n).contains(t.position) {
-            throw .badOption("tracked position \(t.position) is outside the prompt's 0..<\(n) tokens")
+        let read = positions.map { Array(Set($0)).sorted() } ?? Array(0..<n)
+        for p in read where !(0..<n).contains(p) {
+            throw .badOption("lens position \(p) is outside the prompt's 0..<\(n) tokens")
         }
-        // Row r = (point index) * n + position, point 0 = embedding, point ℓ + 1 = block ℓ.
+        for t in track where !read.contains(t.position) {
+            throw .badOption("tracked position \(t.position) is outside the prompt's 0..<\(n) tokens or the positions read")
+        }
+        // Vector v = (point index) * read.count + j, point 0 = embedding, point ℓ + 1 = block ℓ, at read[j].
         let points: [HookPoint] = [.embedding] + (0..<L).map { .block($0) }
         var vectors: [[Float]] = []
-        vectors.reserveCapacity(points.count * n)
-        for point in points { for p in 0..<n { vectors.append(acts.vector(point, position: p)) } }
-        var tops = [[TokenScore]](repeating: [], count: vectors.count)
+        vectors.reserveCapacity(points.count * read.count)
+        for point in points { for p in read { vectors.append(acts.vector(point, position: p)) } }
+        var tops = [[TokenScore]](repeating: [], count: points.count * n)
         var standings = [[TokenStanding]](repeating: [], count: track.count)
         let piece: (Int32) -> String = { model.piece($0) }
-        try model.project(vectors) { (r, logits) throws(AnalysisError) in
+        try model.project(vectors) { (v, logits) throws(AnalysisError) in
             try cancel.check()
             let dist = Distribution(logits: logits)
-            tops[r] = dist.top(topK, piece: piece)
-            for (i, t) in track.enumerated() where t.position == r % n {
+            let point = v / read.count, p = read[v % read.count]
+            tops[point * n + p] = dist.top(topK, piece: piece)
+            for (i, t) in track.enumerated() where t.position == p {
                 standings[i].append(dist.standing(of: t.token))
             }
         }

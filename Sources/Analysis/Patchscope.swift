@@ -32,7 +32,9 @@ public struct PatchscopeCell: Codable, Sendable, Equatable {
 /// the placeholder cannot see the patch, so their cache is computed once and shared; blocks 0…ℓt at
 /// the placeholder are the unpatched prompt's too, so a cell's placeholder row enters the model at
 /// block ℓt + 1 with the source state as its residual (as the back-patch grid's rows do). Cells run
-/// as one batch of sequences and generate together.
+/// as one batch of sequences and generate together; at each new token, cells with the same tokens so
+/// far share the blocks below their ℓt + 1 (`GreedyBatch`'s shared blocks: those blocks read only the
+/// unpatched prompt's keys and values).
 ///
 /// ```swift
 /// let scope = try Patchscope(model: model)
@@ -162,7 +164,8 @@ public final class Patchscope: @unchecked Sendable {
             }
             let generations = try GreedyBatch.continueGreedy(
                 model: model, caches: caches, firstLogits: GreedyBatch.rows(first, vocab: model.config.vocabSize),
-                positions: Array(repeating: n, count: chunk.count), maxTokens: maxTokens, choose: choose, cancel: cancel)
+                positions: Array(repeating: n, count: chunk.count), maxTokens: maxTokens,
+                floors: chunk.map { cells[$0.job.cell].target + 1 }, choose: choose, cancel: cancel)
             for (item, ids) in zip(chunk, generations) {
                 let c = cells[item.job.cell]
                 let text = model.decode(ids)

@@ -31,11 +31,13 @@ public struct HookSite: Hashable, Sendable {
     }
 }
 
-/// An attention edge from a query position to a key position.
+/// An attention edge from a query position to a key position, in every sequence of the batch or in one.
 public struct AttentionEdge: Hashable, Sendable {
     public var query: Int
     public var key: Int
-    public init(query: Int, key: Int) { self.query = query; self.key = key }
+    /// The batch sequence (index into the caches) whose edge this is; nil: every sequence's.
+    public var sequence: Int?
+    public init(query: Int, key: Int, sequence: Int? = nil) { self.query = query; self.key = key; self.sequence = sequence }
 }
 
 /// What a forward pass should read, overwrite or block. Empty hooks cost nothing.

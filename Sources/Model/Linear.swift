@@ -34,11 +34,15 @@ final class Linear: @unchecked Sendable {
     }
     let repackedStore = Mutex<RepackedWeights?>(nil)
 
-    /// Batches of at most this many rows use the quantized matvec kernel instead of sgemm: it reads
-    /// the 4–8× smaller quantized weights once per 8 rows. `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).
+    /// Batches of at most this many rows use the quantized matvec kernel instead of the f32 copy's GEMM:
+    /// it reads the 4–8× smaller quantized weights once per 8 rows. With CKernels' AVX-512 panel GEMM
+    /// that is up to 8 rows; with OpenBLAS's sgemm (AVX2), up to 64: the analysis' batches of 8–64 rows
+    /// (Patchscope cells, knockout windows, shared-block forks) measured 4.7 → 2.8 s on SmolLM2 and
+    /// 7.6 → 6.9 s on Gemma-3 270M, the back-patch grid (larger batches) unchanged (docs/speed.md).
+    /// `HOPSCOPE_MATVEC_ROWS` overrides (0 = never).
     static let matvecMaxRows: Int = {
         if let s = getenv("HOPSCOPE_MATVEC_ROWS"), let n = Int(String(cString: s)), n >= 0 { return n }
-        return 8
+        return panelGemm ? 8 : 64
     }()
 
     /// Matrices with at least this many weights split a ≤ 8-row product across threads

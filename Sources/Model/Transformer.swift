@@ -246,7 +246,8 @@ public final class Transformer: @unchecked Sendable {
                             for j in 0..<span { scores.p[j] = cap * tanhf(scores.p[j] / cap) }
                         }
                         if let blocked {
-                            for j in 0..<span where blocked.contains(AttentionEdge(query: r.position, key: lo + j)) {
+                            for j in 0..<span where blocked.contains(AttentionEdge(query: r.position, key: lo + j))
+                                || blocked.contains(AttentionEdge(query: r.position, key: lo + j, sequence: r.sequence)) {
                                 scores.p[j] = -.infinity
                             }
                         }

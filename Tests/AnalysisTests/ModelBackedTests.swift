@@ -120,14 +120,17 @@ struct ModelBackedTests {
         let q = Shared.toyota
         let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
         let yen = try answerFirstToken(q.e3, after: q.query, model: model)
-        let report = try Knockout.run(model: model, tokens: t, answerToken: yen, answer: q.e3Answer, centers: [1, 20, 29])
+        // Every window: they run t2 as one batch, each forking from the baseline below its window, and
+        // generate sharing the blocks below lo + 1 with whichever has the same tokens so far.
+        let L = model.config.layers
+        let report = try Knockout.run(model: model, tokens: t, answerToken: yen, answer: q.e3Answer)
         #expect(report.keys == .t1)
         // The baseline equals a plain greedy run; a window equals a full run with the edge t2 → t1 blocked.
         let plain = try Evaluation.generate(model: model, prompt: q.query)
         #expect(report.baseline.generation == plain)
         #expect(report.baseline.changed == nil)
         // Each window (entering at its first blocked layer) equals a full run with the edges blocked.
-        for (i, center) in [1, 20, 29].enumerated() {
+        for (i, center) in (0..<L).enumerated() {
             #expect(report.windows[i].changed == Knockout.matters(report.windows[i], baseline: report.baseline))
             let hooks = Hooks(blockedEdges: Knockout.blockedEdges(query: t.t2, keys: t.t1...t.t1, center: center,
                                                                   halfWindow: 3, layers: model.config.layers))
@@ -138,7 +141,7 @@ struct ModelBackedTests {
             #expect(abs(report.windows[i].answerProb - s.prob) <= 1e-4 * s.prob, "window \(center)")
             #expect(report.windows[i].answerRank == s.rank, "window \(center)")
         }
-        #expect(report.windows[1].window == [17, 23])
+        #expect(report.windows[20].window == [17, 23])
     }
 
     /// The all-e1-tokens variant blocks every e1 piece (Alibaba is " Al" "ib" "aba"), the default only t1.
@@ -167,8 +170,10 @@ struct ModelBackedTests {
         // Rows enter at ℓt + 1 (ℓt = L − 1: straight to the head); each equals the definition, a full
         // run of the target prompt with block ℓt's output overwritten at the placeholder.
         let L = model.config.layers
-        for position in [t.t1, t.t2] {
-            let cells = try scope.run(source: acts, position: position, cells: [(12, 12), (20, 4), (3, 0), (29, L - 1), (5, 21)],
+        // At t1 the whole diagonal too: its cells' generations coincide for many layers (shared blocks).
+        for (position, extra) in [(t.t1, (0..<L).map { ($0, $0) }), (t.t2, [])] {
+            let cells = try scope.run(source: acts, position: position,
+                                      cells: [(12, 12), (20, 4), (3, 0), (29, L - 1), (5, 21)] + extra,
                                       entities: [q.e1Answer, q.e2Answer, q.e3Answer])
             for cell in cells {
                 let hooks = Hooks(overwrites: [HookSite(.block(cell.target), position: scope.placeholder):

@@ -24,7 +24,9 @@ import TestSupport
         let m = Self.model, L = m.config.layers
         final class Box: @unchecked Sendable { var items: [QueryAnalysis] = []; let lock = NSLock() }
         let box = Box()
-        let a = try Analyzer(model: m).run(Self.query, partial: { p in box.lock.lock(); box.items.append(p); box.lock.unlock() })
+        var pieces = Analyzer.Options()
+        pieces.partialBatches = 4   // what a 7B model gets; a model this small would get one batch
+        let a = try Analyzer(model: m, options: pieces).run(Self.query, partial: { p in box.lock.lock(); box.items.append(p); box.lock.unlock() })
         let b = try Analyzer(model: m).run(Self.query)
         #expect(try json(a) == json(b), "partials (smaller batches, knockout groups) change the result")
         let t1 = box.items.map { $0.layers.filter { $0.patchscopeT1 != nil }.count }

@@ -155,4 +155,25 @@ import TestSupport
         #expect((object["patchscope"] as? [String: Any])?["layers"] as? String == "grid")
         #expect(try JSONDecoder().decode(SweepRow.self, from: try row.jsonLine()) == row)
     }
+
+    /// Shared blocks: sequences with equal histories at the same position fork from the member with the
+    /// highest floor, at their own floor; the others run alone from the embedding.
+    @Test func sharedBlocksGroupEqualHistories() {
+        let tokens: [[Int32]] = [[5, 6], [5, 6], [5, 7], [5, 6], [5, 7], [9]]
+        let positions = [10, 10, 10, 10, 10, 11]
+        let floors = [3, 8, 2, 0, 12, 12]
+        let rows = GreedyBatch.batchRows(live: [0, 1, 2, 3, 4, 5], tokens: tokens, positions: positions, step: 2,
+                                         floors: floors, layers: 12)
+        // Anchors first (one per group: {0, 1, 3} → 1, {2, 4} → 4, {5} → 5), then forks by start layer.
+        #expect(rows.prefix(3).map(\.sequence) == [1, 4, 5])
+        #expect(rows.prefix(3).allSatisfy { $0.startLayer == 0 && $0.parent == nil })
+        let forks = Array(rows.dropFirst(3))
+        #expect(forks.map(\.sequence) == [3, 2, 0])
+        #expect(forks.map(\.startLayer) == [0, 2, 3])
+        #expect(forks.map(\.parent) == [nil, 1, 0])
+        #expect(rows.map(\.position) == [11, 11, 12, 11, 11, 11])
+        // Without floors: one row per live sequence, nothing shared.
+        let plain = GreedyBatch.batchRows(live: [0, 5], tokens: tokens, positions: positions, step: 2, floors: nil, layers: 12)
+        #expect(plain == [BatchRow(sequence: 0, position: 11), BatchRow(sequence: 5, position: 12)])
+    }
 }
