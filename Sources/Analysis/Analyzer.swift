@@ -167,7 +167,7 @@ public final class Analyzer: @unchecked Sendable {
             set { patchscopeSettings.prompt = newValue }
         }
         /// Batches per Patchscope position and for the knockout when `run` is given `partial` (rows fill
-        /// in batch by batch); nil: 4 on models reading ≥ 1 GB of weights per token, else 1.
+        /// in batch by batch); nil: 2 on models reading ≥ 1 GB of weights per token, else 1.
         public var partialBatches: Int?
         /// Skip the slow parts (for a quick first look in the explorer).
         public var patchscope = true
@@ -190,9 +190,10 @@ public final class Analyzer: @unchecked Sendable {
     }
 
     /// Batches per Patchscope position and knockout when a screen waits for partial results:
-    /// `options.partialBatches`, else 4 on a model reading ≥ 1 GB of weights per token, 1 below (a
-    /// small model's position takes under a second; one batch shares the most blocks).
-    private var partialBatches: Int { max(1, options.partialBatches ?? (model.weightBytesPerToken >= 1 << 30 ? 4 : 1)) }
+    /// `options.partialBatches`, else 2 on a model reading ≥ 1 GB of weights per token, 1 below (a
+    /// small model's position takes about a second). Smaller batches cost throughput: on the 7B shape
+    /// the analysis took 41 s in one batch per part and 60 s in four (docs/speed.md).
+    private var partialBatches: Int { max(1, options.partialBatches ?? (model.weightBytesPerToken >= 1 << 30 ? 2 : 1)) }
 
     /// Everything measured so far; `assemble` turns it into a `QueryAnalysis`.
     private struct Parts {
@@ -261,7 +262,7 @@ public final class Analyzer: @unchecked Sendable {
             let entities = [query.e1Answer, query.e2Answer, query.e3Answer]
             for (position, lo, hi) in [(t1, 0.1, 0.35), (t2, 0.35, 0.6)] {
                 progress?(lo, "Patchscope from \(position == t1 ? "t1" : "t2")")
-                // With a screen waiting (`partial`) on a large model, about four batches per position, so
+                // With a screen waiting (`partial`) on a large model, a few batches per position, so
                 // rows fill in as they come; a small one does a position in one batch (under a second).
                 let jobs = cells.count * max(settings.samples, 1)
                 let batches = partial != nil ? partialBatches : 1
