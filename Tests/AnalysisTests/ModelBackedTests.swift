@@ -7,7 +7,8 @@ import TestSupport
 /// Tests on the real default model (SmolLM2-135M-Instruct Q4_1); skipped when `make setup` has not run.
 @Suite(.enabled(if: Shared.available, "needs the default model (make setup)"))
 struct ModelBackedTests {
-    var model: LanguageModel { Shared.model! }
+    let model: LanguageModel
+    init() throws { model = try Shared.loaded.get() }
 
     // MARK: Tokens
 

@@ -31,7 +31,7 @@ enum SampleQueries {
     }
 
     @Test(.enabled(if: Shared.available, "needs the default model (make setup)")) func showcaseT1OnEveryQuery() throws {
-        let model = Shared.model!
+        let model = try Shared.loaded.get()
         for q in try SampleQueries.queries("showcase.jsonl") {
             let t = try QueryTokens(model: model, query: q.query, e1: q.e1)
             let text = model.tokenizer.decode(Array(t.ids[t.e1Positions]))
@@ -44,7 +44,7 @@ enum SampleQueries {
     /// every correctness flag, and each generation's first words (greedy continuations of a Q4 model can
     /// part ways a few tokens in, at near-ties, between two exact-enough implementations).
     @Test(.enabled(if: Shared.available, "needs the default model (make setup)")) func evaluationMatchesShowcaseMeasurements() throws {
-        let model = Shared.model!
+        let model = try Shared.loaded.get()
         let queries = Dictionary(uniqueKeysWithValues: try SampleQueries.queries("showcase.jsonl").map { ($0.id, $0) })
         for line in try SampleQueries.lines("showcase-measurements.jsonl").prefix(3) {
             let m = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]

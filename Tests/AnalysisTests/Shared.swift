@@ -6,7 +6,8 @@ import TestSupport
 /// The default model, loaded once for every test in the target.
 enum Shared {
     static let available = TestModels.available(TestModels.smollm2)
-    nonisolated(unsafe) static let model: LanguageModel? = available ? try? LanguageModel(path: TestModels.smollm2) : nil
+    static let loaded = LoadedModel(TestModels.smollm2)
+    nonisolated(unsafe) static let model: LanguageModel? = available ? try? loaded.get() : nil
 
     static let toyota = TwoHopQuery(id: "toyota-currency", e1: "Toyota", r1: "country of origin", e2: "Japan",
                                     r2: "currency", e3: "yen", e3Aliases: ["JPY", "¥"])

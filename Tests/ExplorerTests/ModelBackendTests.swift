@@ -14,10 +14,13 @@ enum RealModel {
     static let toyota = "The currency of the country of origin of Toyota is"
     /// The explorer's opening query (sample-queries/opening.json).
     static let frankfurt = "The currency of the country of Frankfurt is"
-    /// One backend for the whole suite (loading is the slow part).
-    static let backend: ModelBackend = try! ModelBackend.load(path: path)
+    /// One backend for the whole suite (loading is the slow part); a failure to load fails each test
+    /// that asks, naming the file, rather than crashing the test process.
+    private static let loadedBackend = Result { try ModelBackend.load(path: path) }
+    static var backend: ModelBackend { get throws { try loadedBackend.get() } }
     /// The Toyota analysis, computed once.
-    static let toyotaAnalysis: AnalysisViewModel = try! backend.analyze(query: toyota)
+    private static let toyotaResult = Result { try loadedBackend.get().analyze(query: toyota) }
+    static var toyotaAnalysis: AnalysisViewModel { get throws { try toyotaResult.get() } }
 }
 
 @Suite(.serialized, .enabled(if: RealModel.available, RealModel.skipReason))
@@ -25,7 +28,7 @@ struct ModelBackendTests {
     // MARK: Mapping
 
     @Test func showcaseQueryComesFirstWithAllItsFields() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let first = try #require(b.sampleQueries().first)
         #expect(first.query == RealModel.frankfurt, "sample-queries/opening.json")
         let q = try b.resolve(RealModel.toyota)
@@ -34,8 +37,8 @@ struct ModelBackendTests {
     }
 
     @Test func layerRowsAreEmbeddingPlusEveryBlock() throws {
-        let a = RealModel.toyotaAnalysis
-        let L = RealModel.backend.session.model.config.layers
+        let a = try RealModel.toyotaAnalysis
+        let L = try RealModel.backend.session.model.config.layers
         #expect(a.rows.count == L + 1)
         #expect(a.rows[0].layer == nil)
         #expect(a.rows.dropFirst().map(\.layer) == (0..<L).map { $0 })
@@ -59,10 +62,10 @@ struct ModelBackendTests {
     }
 
     @Test func rowsMatchTheAnalyzerAndStagesSitWhereAnalysisPutsThem() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let q = try b.resolve(RealModel.toyota)
         let raw = try Analyzer(model: b.session.model).run(q)
-        let a = RealModel.toyotaAnalysis
+        let a = try RealModel.toyotaAnalysis
         for l in raw.layers {
             let r = a.rows[l.layer + 1]
             #expect(r.e2AtT1 == RankProb(rank: l.e2RankT1, prob: Double(l.e2ProbT1)))
@@ -84,7 +87,7 @@ struct ModelBackendTests {
     }
 
     @Test func backPatchCellEqualsBackPatcherCell() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let q = try b.resolve(RealModel.toyota)
         let patcher = try BackPatcher(model: b.session.model,
                                       problem: try BackPatchProblem(model: b.session.model, query: q.query, e1: q.e1, e3: q.e3Answer))
@@ -98,7 +101,7 @@ struct ModelBackendTests {
     }
 
     @Test func gridReportsEveryCellAndStopsWhenCancelled() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let cancel = Cancellation()
         let seen = Box<[BackPatchResult]>([])
         try b.grid(GridRequest(query: RealModel.toyota, position: .t1, metric: .firstToken), cancellation: cancel) { c in
@@ -112,8 +115,8 @@ struct ModelBackendTests {
 
     // MARK: Errors
 
-    @Test func errorsAreOneLineMessages() {
-        let b = RealModel.backend
+    @Test func errorsAreOneLineMessages() throws {
+        let b = try RealModel.backend
         #expect(throws: BackendError.self) { try b.analyze(query: "The capital of France is | Germany | Berlin | Berlin") }
         do { _ = try b.analyze(query: "The capital of France is | Germany | Berlin | Berlin") } catch {
             #expect("\(error)".contains("does not occur") && !"\(error)".contains("\n"))
@@ -124,7 +127,7 @@ struct ModelBackendTests {
     }
 
     @Test func missingEntitiesAreTheModelsHopAnswers() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let q = try b.resolve("The capital of the country of origin of Toyota is | Toyota")
         #expect(q.r1 == "country of origin" && q.r2 == "capital")
         #expect(q.e2 == "Japan")
@@ -133,7 +136,7 @@ struct ModelBackendTests {
     }
 
     @Test func freeQueriesNameTheirEntitiesAndAreRemembered() throws {
-        let b = RealModel.backend
+        let b = try RealModel.backend
         let q = try b.resolve("The capital of the home country of Sony is | Sony | Japan | Tokyo")
         #expect(q.e1 == "Sony" && q.e3 == "Tokyo" && q.hop1 == "The home country of Sony is")
         #expect(try b.resolve("The capital of the home country of Sony is") == q)

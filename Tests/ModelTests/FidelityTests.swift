@@ -19,7 +19,7 @@ struct SmolLM2Fidelity {
         let blocks: [Blocks]
     }
 
-    static let model = try! LanguageModel(path: TestModels.smollm2)
+    static let loaded = LoadedModel(TestModels.smollm2)
     static let golden = try! JSONDecoder().decode(Golden.self, from: Fixtures.data("smollm2-logits.json"))
 
     @Test func nextTokenLogitsMatchFloat64Reference() throws {
@@ -29,7 +29,7 @@ struct SmolLM2Fidelity {
         #expect(shape == [g.prompts.count, g.vocab])
         var worst: Float = 0
         for (i, prompt) in g.prompts.enumerated() {
-            let ours = try Self.model.nextLogits(prompt.ids)
+            let ours = try Self.loaded.get().nextLogits(prompt.ids)
             let ref = reference[(i * g.vocab)..<((i + 1) * g.vocab)]
             let maxAbs = ref.map(abs).max()!
             let maxDelta = zip(ours, ref).map { abs($0 - $1) }.max()!
@@ -48,7 +48,7 @@ struct SmolLM2Fidelity {
             let ids = g.prompts[b.prompt_index].ids
             let (ref, shape) = try NPY.decode(Fixtures.data(b.file))
             #expect(shape == [g.layers, ids.count, g.dim])
-            let (result, _) = try Self.model.run(ids, hooks: .recordingResidualStream(layers: g.layers))
+            let (result, _) = try Self.loaded.get().run(ids, hooks: .recordingResidualStream(layers: g.layers))
             for l in 0..<g.layers {
                 let ours = result.recorded[.block(l)]!
                 let r = ref[(l * ids.count * g.dim)..<((l + 1) * ids.count * g.dim)]

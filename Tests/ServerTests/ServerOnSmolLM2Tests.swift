@@ -10,7 +10,7 @@ import Wire
 /// client frees the engine within a second, and the others go on.
 @Suite(.serialized, .enabled(if: TestModels.available(TestModels.smollm2), "needs SmolLM2 (make setup)"))
 struct ServerOnSmolLM2Tests {
-    static let model: LanguageModel = try! LanguageModel(path: TestModels.smollm2)
+    static let loaded = LoadedModel(TestModels.smollm2)
     static let query = "The currency of the country of origin of Toyota is | Toyota | Japan | yen"
 
     /// Starts a grid on a raw connection and waits for its first cells.
@@ -23,7 +23,7 @@ struct ServerOnSmolLM2Tests {
     }
 
     @Test func aClientKilledMidGridFreesItsWorkWithinASecondAndOthersGoOn() throws {
-        let f = try ServerFixture(model: Self.model) { $0.gridBatch = 8 }
+        let f = try ServerFixture(model: Self.loaded.get()) { $0.gridBatch = 8 }
         let other = try f.client("other")
         var c: RawConnection? = try startGrid(f)
         let closed = Date()
@@ -39,7 +39,7 @@ struct ServerOnSmolLM2Tests {
     }
 
     @Test func cancelStopsAGridAndIsAnsweredAsCancelled() throws {
-        let f = try ServerFixture(model: Self.model) { $0.gridBatch = 8 }
+        let f = try ServerFixture(model: Self.loaded.get()) { $0.gridBatch = 8 }
         let c = try startGrid(f)
         c.send("{\"id\":8,\"op\":\"cancel\",\"request\":7}\n")
         var cancelled = false, acknowledged = false

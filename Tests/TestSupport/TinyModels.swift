@@ -17,3 +17,24 @@ public enum TinyModels {
         return try! LanguageModel(path: path)
     }
 }
+
+/// A real model loaded once for a suite, or the reason it could not be: under
+/// `HOPSCOPE_REQUIRE_MODELS=1` a missing file lets the suite run (`TestModels.available`), and each
+/// test then fails on `get()` naming the file, instead of the whole test process crashing on a
+/// force-unwrap and losing every other suite's result.
+public final class LoadedModel: @unchecked Sendable {
+    public let path: String
+    private let result: Result<LanguageModel, any Error>
+
+    public init(_ path: String) {
+        self.path = path
+        result = Result { try LanguageModel(path: path) }
+    }
+
+    /// The model, or an error naming the file and why it did not load.
+    public func get() throws -> LanguageModel {
+        do { return try result.get() } catch { throw LoadError(description: "cannot load \(path): \(error)") }
+    }
+
+    struct LoadError: Error, CustomStringConvertible { var description: String }
+}
