@@ -7,7 +7,8 @@ import Foundation
 /// e1 is proposed from the prompt's wording as it is typed (`QueryWording.e1(in:)`), or taken with the
 /// other fields from the sample with the same prompt; e2 and e3 are proposed by the backend (the model's
 /// own answers to the hop prompts) when the focus leaves the prompt or e1. A proposed value carries a
-/// note ("from the prompt", "sample", "model's answer") until it is typed over; ⏎ analyses with what
+/// note ("from the prompt", "sample", "model's answer") until it is typed over, and so does the prompt
+/// the form opens with ("current query": typing starts a new one, an editing key keeps it); ⏎ analyses with what
 /// the form shows, so a prompt whose e1 can be proposed analyses at once. Problems (no e1 found, no
 /// way to propose e2/e3) are a message inside the form, and the form stays open.
 public struct QueryForm: Equatable, Sendable {
@@ -47,6 +48,9 @@ public struct QueryForm: Equatable, Sendable {
     public init(prompt: String, history: [String] = [], current: AnalysisViewModel? = nil, samples: [SampleQuery] = []) {
         editors = Field.allCases.map { _ in LineEditor() }
         editors[Field.prompt.rawValue] = LineEditor(prompt, history: history)
+        // The current query is offered like a proposal: the first typed character starts a new prompt,
+        // an editing key (← → Home End ⌫) keeps it to edit.
+        if !prompt.isEmpty { notes[.prompt] = "current query" }
         if let a = current, a.query == prompt {
             // Marked like proposals: a new prompt replaces them, typing over them replaces them.
             set(.e1, a.e1, note: "as analysed")
@@ -107,6 +111,7 @@ public struct QueryForm: Equatable, Sendable {
             if focus == .prompt {
                 let before = text(.prompt)
                 editors[Field.prompt.rawValue].handle(key)
+                notes[.prompt] = nil            // a prompt from the history is one to edit
                 if text(.prompt) != before { promptChanged(samples: samples) }
             } else {
                 let step = key == .up || key == .ctrl("p") ? -1 : 1
@@ -163,6 +168,7 @@ public struct QueryForm: Equatable, Sendable {
             return .none
         }
         message = nil
+        notes[.prompt] = nil
         return .submit(r.line)
     }
 

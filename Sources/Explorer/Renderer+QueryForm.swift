@@ -40,7 +40,9 @@ extension Renderer {
             g.put(line, row: r, col: c0 + 2, role: .warning, maxWidth: inner)
             r += 1
         }
-        let help = "Tab next · Shift-Tab back · ⏎ analyse · Esc cancel · ↑↓ history"
+        // While the prompt is the one the form opened with, say that typing replaces it.
+        let help = f.note(.prompt) != nil ? "typing replaces the prompt · ← → edit it · Tab next · ⏎ analyse · Esc"
+            : "Tab next · Shift-Tab back · ⏎ analyse · Esc cancel · ↑↓ history"
         g.put(help, row: r0 + h - 2, col: c0 + 2, role: .dim, maxWidth: inner)
         return cursor
     }

@@ -26,11 +26,44 @@ import Testing
         #expect(f.text(.prompt) == Fixture.query)
         #expect(f.text(.e1) == "Toyota" && f.text(.e2) == "Japan" && f.text(.e3) == "yen")
         #expect(f.focus == .prompt)
+        #expect(f.note(.prompt) == "current query")
         _ = s.handle(.char("q"))                 // typed into the prompt, not quit
-        #expect(s.form?.text(.prompt).hasSuffix("isq") == true)
         _ = s.handle(.escape)
         #expect(s.overlay == nil && s.form == nil)
         #expect(s.layer.query.text == Fixture.query)
+    }
+
+    @Test func typingReplacesTheCurrentQueryAndAnEditingKeyKeepsIt() throws {
+        // Typed at once: a new prompt, and the entities of the old one go with it.
+        var s = Fixture.state()
+        _ = s.handle(.char("e"))
+        type(&s, Self.skoda)
+        var f = try #require(s.form)
+        #expect(f.text(.prompt) == Self.skoda)
+        #expect(f.note(.prompt) == nil)
+        #expect(f.text(.e1) == "Skoda" && f.note(.e1) == "from the prompt")
+        #expect(f.text(.e2).isEmpty && f.text(.e3).isEmpty)
+        // An editing key first: the current query is kept and edited where the cursor is.
+        s = Fixture.state()
+        _ = s.handle(.char("e"))
+        _ = s.handle(.left)
+        _ = s.handle(.left)
+        _ = s.handle(.left)
+        type(&s, " now")
+        f = try #require(s.form)
+        #expect(f.text(.prompt) == "The currency of the country of origin of Toyota now is")
+        #expect(f.note(.prompt) == nil)
+        // History on ↑ is a prompt to edit, not to replace.
+        s = Fixture.state()
+        _ = s.handle(.char("e"))
+        type(&s, Self.skoda)
+        _ = s.handle(.enter)
+        s.apply(.analysis(try Fixture.backend.analyze(query: Self.skoda), id: s.analysisID), now: 0)
+        _ = s.handle(.char("e"))
+        _ = s.handle(.up)
+        #expect(s.form?.note(.prompt) == nil)
+        type(&s, "!")
+        #expect(s.form?.text(.prompt).hasSuffix("!") == true && s.form?.text(.prompt).count ?? 0 > 1)
     }
 
     @Test func aPromptOfTheSampleShapeAnalysesAtOnceWithTheProposedE1() throws {

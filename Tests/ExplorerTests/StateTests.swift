@@ -104,8 +104,8 @@ import Testing
         var s = Fixture.state()
         _ = s.handle(.char("e"))
         #expect(s.overlay == .queryForm)
-        _ = s.handle(.char("q"))                 // typed, not quit
-        #expect(s.form?.text(.prompt).hasSuffix("isq") == true)
+        _ = s.handle(.char("q"))                 // typed, not quit: it replaces the current query
+        #expect(s.form?.text(.prompt) == "q")
         _ = s.handle(.escape)
         #expect(s.layer.query.text == Fixture.query)
         _ = s.handle(.char("e"))

@@ -289,9 +289,14 @@ struct TmuxEndToEndTests {
         defer { t.close() }
         t.wait(for: "analyzed:")
         // A prompt of the samples' shape that is not a sample: analysed with the proposed e1 at once.
-        try t.keys("e", "C-u")
+        // Typed straight after `e`: the current query is replaced by what is typed, not appended to.
+        try t.keys("e")
+        var s = t.wait(for: "typing replaces the prompt")
         try t.run(["send-keys", "-t", "e2e", "-l", "The capital of the country of origin of Skoda is"])
-        var s = t.wait(for: "from the prompt")
+        s = t.wait(for: "from the prompt")
+        #expect(s.contains("prompt   The capital of the country of origin of Skoda is"))
+        let promptLine = s.split(separator: "\n").first { $0.contains("prompt   ") } ?? ""
+        #expect(!promptLine.contains("Toyota"), "typed onto the current query: \(promptLine)")
         #expect(s.contains("Skoda"))
         try t.keys("Enter")
         t.wait(for: "e1 Skoda")
