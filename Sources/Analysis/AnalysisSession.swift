@@ -126,11 +126,12 @@ public final class AnalysisSession: @unchecked Sendable {
     }
 
     /// Top-20 lens tokens at every layer × position and t2's attention at every layer.
-    public func layerDetail(ids: [Int32], t2: Int) throws(AnalysisError) -> LayerDetail {
+    public func layerDetail(ids: [Int32], t2: Int, cancel: CancellationToken? = nil) throws(AnalysisError) -> LayerDetail {
         let L = model.config.layers
         // One pass records both the residual stream and the attention.
+        try cancel.check()
         let acts = try Activations(model: model, ids: ids, sublayers: false, attention: true)
-        let lens = try LogitLens.compute(model: model, activations: acts, topK: 20)
+        let lens = try LogitLens.compute(model: model, activations: acts, topK: 20, cancel: cancel)
         var d = LayerDetail()
         d.lens = [lens.embedding] + lens.layers
         d.attentionT2 = [[]] + (0..<L).map { acts.result.attention[$0]?[t2] ?? [] }

@@ -44,6 +44,10 @@ public protocol ExplorerBackend: Sendable {
     /// when `cancellation` is set. The default forwards to `analyze(query:)`.
     func analyze(query: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                  partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel
+    /// The ⏎ detail of the query `analyze` returned last, when that analysis left it out
+    /// (`AnalysisViewModel.detailPending`): the explorer asks right after the analysis is on screen.
+    /// The default (a backend whose analyses carry their detail, or none) returns nil.
+    func layerDetail(query: String, cancellation: Cancellation) throws -> AnalysisDetail?
     /// The entities proposed for a one-line query (`QueryRequest`'s form), for the query form: a sample's
     /// fields, e1 from the prompt, e2 and e3 as the model's answers to the hop prompts. Throws a one-line
     /// reason (shown inside the form) when they cannot be proposed. The default proposes from the
@@ -58,6 +62,7 @@ public protocol ExplorerBackend: Sendable {
 
 extension ExplorerBackend {
     public var warnings: [String] { [] }
+    public func layerDetail(query: String, cancellation: Cancellation) throws -> AnalysisDetail? { nil }
 
     public func propose(_ line: String) throws -> QueryProposal {
         let r: QueryRequest

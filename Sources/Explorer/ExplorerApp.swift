@@ -50,6 +50,7 @@ public final class ExplorerApp {
     private let events = EventQueue()
     private let workQueue = DispatchQueue(label: "hopscope.explorer.work")
     private let gridQueue = DispatchQueue(label: "hopscope.explorer.grid")
+    private let detailQueue = DispatchQueue(label: "hopscope.explorer.detail")
     /// The form's proposals (short generations) run beside a long analysis, never behind it.
     private let proposeQueue = DispatchQueue(label: "hopscope.explorer.propose")
     private var gridCancellation: Cancellation?
@@ -330,7 +331,7 @@ public final class ExplorerApp {
 
     /// Starts backend work for an effect; its results arrive through `events`.
     private func start(_ fx: Effect) {
-        let backend = self.backend, events = self.events
+        let backend = self.backend, events = self.events, detailQueue = self.detailQueue
         switch fx {
         case .analyze(let q, let id):
             analysisCancellation?.cancel()
@@ -342,6 +343,14 @@ public final class ExplorerApp {
                                                 progress: { events.post(.analysisProgress($0, $1, id: id)) },
                                                 partial: { events.post(.analysisPartial($0, id: id)) })
                     events.post(.analysis(a, id: id))
+                    guard a.detailPending == true else { return }
+                    // The layer detail after the analysis is on screen, on its own queue: a back-patch
+                    // cell asked for meanwhile does not wait for it. The next analysis cancels it.
+                    detailQueue.async {
+                        guard !c.isCancelled else { return }
+                        do { if let d = try backend.layerDetail(query: q, cancellation: c) { events.post(.detail(d, id: id)) } }
+                        catch { if !c.isCancelled { events.post(.detailFailed("\(error)", id: id)) } }
+                    }
                 } catch { if !c.isCancelled { events.post(.analysisFailed("\(error)", id: id)) } }
             }
         case .propose(let line, let id):

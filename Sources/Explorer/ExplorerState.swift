@@ -55,6 +55,9 @@ public enum BackendEvent: Sendable {
     case analysisPartial(AnalysisViewModel, id: Int)
     case analysisProgress(Double, String, id: Int)
     case analysisFailed(String, id: Int)
+    /// The layer detail of analysis `id`, computed after it (`ExplorerBackend.layerDetail`).
+    case detail(AnalysisDetail, id: Int)
+    case detailFailed(String, id: Int)
     case proposal(QueryProposal, id: Int)
     case proposalFailed(String, id: Int)
     case backPatch(BackPatchResult)
@@ -516,6 +519,14 @@ public struct ExplorerState: Sendable {
             layer.query.setText(a.query)
             submittedForm = nil
             say("analyzed: e2 “\(a.e2)” ①ℓ\(a.layer(of: .firstHop).map(String.init) ?? "–") · e3 “\(a.e3)” ③ℓ\(a.layer(of: .secondHop).map(String.init) ?? "–")")
+        case .detail(let d, let id):
+            guard id == analysisID, layer.analysis != nil else { return }
+            layer.analysis!.detail = d
+            layer.analysis!.detailPending = nil
+        case .detailFailed(let m, let id):
+            guard id == analysisID, layer.analysis != nil else { return }
+            layer.analysis!.detailPending = nil
+            say("layer detail failed: \(m)", warning: true)
         case .analysisFailed(let m, let id):
             guard id == analysisID else { return }
             layer.analyzing = false

@@ -21,6 +21,10 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
     /// Cells per grid batch: small enough that the grid fills in steadily, large enough to batch well.
     public var gridBatchSize = 64
 
+    private let lock = NSLock()
+    /// The query line and the analysis `analyze` returned last (its layer detail comes after it).
+    private var last: (line: String, analysis: QueryAnalysis)?
+
     public init(session: AnalysisSession) {
         self.session = session
         model = ModelSummary(name: session.modelName, layers: session.layers, dim: session.dim, info: session.infoLines)
@@ -49,23 +53,40 @@ public final class ModelBackend: ExplorerBackend, @unchecked Sendable {
 
     // MARK: Analysis
 
+    /// The analysis with its layer detail, in one call (for callers that wait for everything).
     public func analyze(query: String) throws -> AnalysisViewModel {
-        try analyze(query: query, cancellation: Cancellation(), progress: { _, _ in }, partial: { _ in })
+        let c = Cancellation()
+        var vm = try analyze(query: query, cancellation: c, progress: { _, _ in }, partial: { _ in })
+        vm.detail = try layerDetail(query: query, cancellation: c)
+        vm.detailPending = nil
+        return vm
     }
 
     public func analyze(query text: String, cancellation: Cancellation, progress: @escaping @Sendable (Double, String) -> Void,
                         partial: @escaping @Sendable (AnalysisViewModel) -> Void) throws -> AnalysisViewModel {
         do {
-            let r = try session.analyze(text, progress: { progress($0, $1) }, cancel: cancellation,
+            // The layer detail (the lens at every position, t2's attention) is left to `layerDetail`, which
+            // the explorer calls once the analysis is on screen: on a large vocabulary it is a quarter of
+            // the analysis' time, for an overlay that is opened later if at all.
+            let r = try session.analyze(text, detail: false, progress: { progress($0, $1) }, cancel: cancellation,
                                         partial: { resolved, a in partial(Self.viewModel(a, resolved)) })
             var vm = Self.viewModel(r.analysis, r.resolved)
             vm.hop1 = r.hop1.map { HopResult(generation: $0.generation, correct: $0.correct) }
             vm.hop2 = r.hop2.map { HopResult(generation: $0.generation, correct: $0.correct) }
-            vm.detail = Self.detail(r.detail, r.analysis)
+            vm.detailPending = true
+            lock.lock(); last = (text, r.analysis); lock.unlock()
             return vm
         } catch {
             throw BackendError(Self.describe(error))
         }
+    }
+
+    /// The layer detail of the analysis `analyze(query:…)` returned last for `text`.
+    public func layerDetail(query text: String, cancellation: Cancellation) throws -> AnalysisDetail? {
+        lock.lock(); let l = last; lock.unlock()
+        guard let l, l.line == text else { throw BackendError("no analysis of “\(text)” to detail") }
+        do { return Self.detail(try session.layerDetail(ids: l.analysis.ids, t2: l.analysis.t2, cancel: cancellation), l.analysis) }
+        catch { throw BackendError(Self.describe(error)) }
     }
 
     static func describe(_ e: any Error) -> String {

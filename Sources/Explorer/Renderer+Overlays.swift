@@ -99,7 +99,12 @@ extension Renderer {
             drawLensDetail(&g, s, a, d); return
         }
         let w = min(g.cols - 4, 76), h = min(g.rows - 2, 14)
-        drawRowDetail(&g, s, row: max(0, (g.rows - h) / 2), col: max(0, (g.cols - w) / 2), height: h, width: w, closable: true)
+        let r0 = max(0, (g.rows - h) / 2), c0 = max(0, (g.cols - w) / 2)
+        drawRowDetail(&g, s, row: r0, col: c0, height: h, width: w, closable: true)
+        // The lens at every position comes after the analysis: the row's own record shows meanwhile.
+        if s.layer.analysis?.detailPending == true {
+            g.put("lens at every position: computing …", row: r0 + h - 2, col: c0 + 2, role: .dim, maxWidth: w - 20)
+        }
     }
 
     /// The selected layer's full record, in a box: as an overlay (⏎) or, on tall screens, under the table.

@@ -110,6 +110,7 @@ public struct TranscriptResult: Codable, Sendable {
     public var cell: BackPatchResult?
     public var cancelled: Bool?
     public var proposal: QueryProposal?
+    public var detail: AnalysisDetail?
 
     init(kind: String) { self.kind = kind }
 
@@ -119,6 +120,8 @@ public struct TranscriptResult: Codable, Sendable {
         case .analysisPartial(let a, let id): kind = "partial"; analysis = a; self.id = id
         case .analysisProgress(let f, let m, let id): kind = "progress"; fraction = f; message = m; self.id = id
         case .analysisFailed(let m, let id): kind = "analysis-failed"; message = m; self.id = id
+        case .detail(let d, let id): kind = "detail"; detail = d; self.id = id
+        case .detailFailed(let m, let id): kind = "detail-failed"; message = m; self.id = id
         case .proposal(let p, let id): kind = "proposal"; proposal = p; self.id = id
         case .proposalFailed(let m, let id): kind = "proposal-failed"; message = m; self.id = id
         case .backPatch(let r): kind = "backpatch"; cell = r
@@ -140,6 +143,8 @@ public struct TranscriptResult: Codable, Sendable {
         case "partial": return analysis.map { .analysisPartial($0, id: id) }
         case "progress": return .analysisProgress(fraction ?? 0, message ?? "", id: id)
         case "analysis-failed": return .analysisFailed(message ?? "", id: id)
+        case "detail": return detail.map { .detail($0, id: id) }
+        case "detail-failed": return .detailFailed(message ?? "", id: id)
         case "proposal": return proposal.map { .proposal($0, id: id) }
         case "proposal-failed": return .proposalFailed(message ?? "", id: id)
         case "backpatch": return cell.map { .backPatch($0) }

@@ -101,6 +101,9 @@ public struct AnalysisViewModel: Equatable, Sendable {
     public var rows: [LayerRow]
     /// What the ⏎ detail shows beyond the row (nil when the backend does not compute it).
     public var detail: AnalysisDetail?
+    /// The detail comes after the analysis (`BackendEvent.detail`): the analysis is on screen first.
+    /// nil = false (and so in transcripts written before it existed).
+    public var detailPending: Bool?
     /// Where e2 and e3 came from when the user did not type them ("model's answer", "sample"); nil = typed.
     public var e2Note: String?
     public var e3Note: String?

@@ -61,6 +61,21 @@ struct ModelBackendTests {
         #expect(abs(d.attentionT2[10].reduce(0, +) - 1) < 1e-3)
     }
 
+    @Test func theExplorersAnalysisLeavesTheDetailForAfterwards() throws {
+        // The path the app takes: the analysis without its detail (marked pending), then `layerDetail`,
+        // which is what the one-call `analyze(query:)` attaches.
+        let b = try RealModel.backend
+        let a = try b.analyze(query: RealModel.toyota, cancellation: Cancellation(), progress: { _, _ in }, partial: { _ in })
+        #expect(a.detail == nil && a.detailPending == true)
+        let d = try #require(try b.layerDetail(query: RealModel.toyota, cancellation: Cancellation()))
+        #expect(d == (try RealModel.toyotaAnalysis).detail)
+        #expect(a.rows == (try RealModel.toyotaAnalysis).rows)
+        // Only the analysis returned last can be detailed; a cancelled detail stops.
+        #expect(throws: BackendError.self) { try b.layerDetail(query: RealModel.frankfurt, cancellation: Cancellation()) }
+        let c = Cancellation(); c.cancel()
+        #expect(throws: BackendError.self) { try b.layerDetail(query: RealModel.toyota, cancellation: c) }
+    }
+
     @Test func rowsMatchTheAnalyzerAndStagesSitWhereAnalysisPutsThem() throws {
         let b = try RealModel.backend
         let q = try b.resolve(RealModel.toyota)
@@ -206,10 +221,12 @@ struct RealModelEndToEndTests {
         #expect(s.contains("② info ▸"))
         #expect(s.contains("Toyota = e1"))
 
-        // Step layers and open the detail: top-20 lens and attention.
+        // Step layers and open the detail: top-20 lens and attention. They are computed after
+        // "analyzed" (the row's record shows with "computing …" until they come), so wait for them.
         try t.keys("j", "j", "j", "Enter")
-        s = t.wait(for: "┌ layer 2 ")
+        s = t.wait(timeout: 60, "the lens detail") { $0.contains("┌ layer 2 ") && $0.contains("lens top-20") }
         #expect(s.contains("lens top-20") && s.contains("attention t2 → token"))
+        #expect(!s.contains("computing …"))
         try t.keys("Left")
         t.wait(for: "lens at 8 \"Toyota\" (t1)")
         try t.keys("Escape")

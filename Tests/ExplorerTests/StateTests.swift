@@ -172,6 +172,47 @@ import Testing
         #expect(fx.contains { $0.analyzedQuery == "The capital of the country of origin of sushi is" })
     }
 
+    @Test func aDetailThatComesAfterTheAnalysisShowsWhenItArrives() throws {
+        // The model backend's analyses come without their layer detail, which follows as its own event.
+        var s = ExplorerState(model: Fixture.backend.model, query: Fixture.query, samples: Fixture.backend.sampleQueries())
+        _ = s.analyzeCurrentQuery()
+        let full = try Fixture.backend.analyze(query: Fixture.query)
+        var detail = AnalysisDetail()
+        detail.lens = full.rows.map { _ in full.tokens.map { _ in [TokenProb(piece: " Japan", prob: 0.5)] } }
+        detail.attentionT2 = [[]] + full.rows.dropFirst().map { _ in (0...full.t2).map { _ in 1 / Double(full.t2 + 1) } }
+        var pending = full
+        pending.detail = nil
+        pending.detailPending = true
+        s.apply(.analysis(pending, id: s.analysisID), now: 0)
+        s.layer.selectedRow = 3
+        _ = s.handle(.enter)
+        #expect(s.overlay == .detail)
+        var text = Fixture.render(s, 100, 30).grid.text
+        #expect(text.contains("computing …") && !text.contains("lens top-20"))
+        // A detail for another analysis is not this one's.
+        s.apply(.detail(detail, id: s.analysisID + 1), now: 1)
+        #expect(s.layer.analysis?.detailPending == true)
+        s.apply(.detail(detail, id: s.analysisID), now: 1)
+        #expect(s.layer.analysis?.detailPending == nil && s.layer.analysis?.detail == detail)
+        text = Fixture.render(s, 100, 30).grid.text
+        #expect(text.contains("lens top-20") && !text.contains("computing …"))
+        // A failed detail says so and leaves the row's own record.
+        s.apply(.analysis(pending, id: s.analysisID), now: 2)
+        s.apply(.detailFailed("out of memory", id: s.analysisID), now: 2)
+        #expect(s.layer.analysis?.detailPending == nil)
+        #expect(s.status.contains("layer detail failed: out of memory"))
+        // Both events survive a transcript (followers and replays get the detail too).
+        for e in [BackendEvent.detail(detail, id: 7), .detailFailed("why", id: 8)] {
+            let line = try JSONEncoder().encode(TranscriptResult(e))
+            let back = try JSONDecoder().decode(TranscriptResult.self, from: line).event
+            switch (e, back) {
+            case (.detail(let a, 7), .detail(let b, 7)?): #expect(a == b)
+            case (.detailFailed("why", 8), .detailFailed("why", 8)?): break
+            default: Issue.record("\(e) came back as \(String(describing: back))")
+            }
+        }
+    }
+
     @Test func detailMovesBetweenPositionsAndLayers() {
         var s = Fixture.state()
         s.layer.selectedRow = 3
