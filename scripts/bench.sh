@@ -61,6 +61,9 @@ if o.get("generation_bandwidth_fraction") is not None:
           f"   ({wb / 1e9:.2f} GB per token (llama.cpp: ~the file), read bandwidth {bw:.1f} GB/s)")
 print(f"{'load, s':34}{o['load_s']:12.3f}{t['load_s']:12.3f}")
 print(f"{'one-time repack, s':34}{o['prepare_s']:12.2f}{'(in load)':>12}{o['prepare_s'] / max(t['load_s'], 1e-9):8.2f}×")
+if o.get("repacked_bytes") and o.get("first_touch_gb_s"):
+    gb, ft = o["repacked_bytes"] / 1e9, o["first_touch_gb_s"]
+    print(f"{'  of which new memory (floor)':34}{gb / ft:12.2f}   ({gb:.2f} GB made resident at {ft:.2f} GB/s on this machine)")
 print(f"{'first prompt after that, s':34}{o['first_prompt_s']:12.2f}{t['first_prompt_s']:12.2f}")
 bar = size / 1e6 + 1536
 print(f"{'peak RSS, MB':34}{o['peak_rss_mb']:12.0f}{t['peak_rss_mb']:12.0f}   (bar: file + 1.5 GB = {bar:.0f} MB: {'met' if o['peak_rss_mb'] <= bar else 'MISSED'})")

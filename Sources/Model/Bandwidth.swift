@@ -10,12 +10,14 @@ import Glibc
 /// also the output matrix), so tokens/s ≤ bandwidth ÷ weight bytes per token; `hopscope bench`
 /// reports generation as a fraction of that bound.
 public enum Bandwidth {
-    /// Bytes per second the cores read together from a 512 MiB buffer (16× the L3 here; all threads of
-    /// the pool, each its own contiguous part; the best of 5 passes after the one that faults the
-    /// pages in). The buffer is its own mapping, returned to the system afterwards.
+    /// Bytes per second the cores read together from a 512 MiB buffer on huge pages (16× the L3 here;
+    /// all threads of the pool, each its own contiguous part; the best of 5 passes after the one that
+    /// faults the pages in). The buffer is its own mapping, returned to the system afterwards.
     public static func measureRead(bytes: Int = 1 << 29) -> Double {
         guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return .nan }
         defer { munmap(p, bytes) }
+        // Huge pages, as the repacked weights have.
+        _ = madvise(p, bytes, 14 /* MADV_HUGEPAGE */)
         memset(p, 1, bytes)
         let parts = Parallel.threads
         let sink = UnsafeMutablePointer<UInt64>.allocate(capacity: parts)
@@ -33,9 +35,36 @@ public enum Bandwidth {
         }
         return Double(bytes) / best
     }
+
+    /// Bytes per second at which new anonymous memory is made resident: a 256 MiB mapping advised for
+    /// huge pages like a repack's, each of the pool's threads writing one byte per 4 KiB page of its own
+    /// part. This is the floor under any one-time copy of the weights (a repack writes every byte of
+    /// memory it has just mapped). On a bare machine it is the kernel zeroing pages (several GB/s); in a
+    /// VM with free page reporting it includes the host backing each page, and can be 20× lower.
+    public static func measureFirstTouch(bytes: Int = 1 << 28) -> Double {
+        guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return .nan }
+        defer { munmap(p, bytes) }
+        _ = madvise(p, bytes, 14 /* MADV_HUGEPAGE */)
+        let parts = Parallel.threads
+        let bytePointer = p.assumingMemoryBound(to: UInt8.self)
+        let start = Date()
+        Parallel.forEachChunk(0..<parts) { r in
+            for k in r {
+                let lo = bytes / parts * k, hi = k == parts - 1 ? bytes : bytes / parts * (k + 1)
+                var i = lo
+                while i < hi { bytePointer[i] = 1; i += 4096 }
+            }
+        }
+        return Double(bytes) / Date().timeIntervalSince(start)
+    }
 }
 
 extension LanguageModel {
+    /// Bytes of repacked copies made so far (new memory the one-time preparation wrote).
+    public var repackedBytes: Int {
+        transformer.weights.linears.reduce(0) { $0 + ($1.repackedStore.withLock { $0?.bytes } ?? 0) }
+    }
+
     /// Bytes of weights one generation step reads: every matrix product's weights as stored (the
     /// repacked copy where there is one), the embedding's one row.
     public var weightBytesPerToken: Int {

@@ -41,6 +41,33 @@ struct ContractTests {
         #expect(bad.status != 0 && bad.stderr.contains("--patchscope-samples"))
     }
 
+    /// `bench --json` (DESIGN §3's fields and the bandwidth and first-touch figures), and
+    /// `bench --analysis --json`: the analysis to "analyzed" and the layer detail after it, apart.
+    @Test func benchJSON() throws {
+        let r = try ContractCLI.run(["bench", "--json", "--repeats", "1", "--prompt-tokens", "4", "--gen-tokens", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try ContractCLI.object(r.stdout)
+        for key in ["model", "load_s", "prompt_tokens", "prompt_tokens_per_s", "generation_tokens_per_s", "peak_rss_mb"] {
+            #expect(o[key] != nil, "\(key)")
+        }
+        #expect(o["prompt_tokens"] as? Int == 4)
+        let bw = try #require(o["read_bandwidth_gb_s"] as? Double)
+        let touch = try #require(o["first_touch_gb_s"] as? Double)
+        #expect(bw > 0.1 && bw < 10_000 && touch > 0.01 && touch < 10_000, "\(bw) \(touch)")
+        let f = try #require(o["generation_bandwidth_fraction"] as? Double)
+        #expect(f > 0 && f < 1.5, "generation at \(f) of the bandwidth bound")
+        #expect(o["repacked_bytes"] as? Int == 0, "SmolLM2 runs on its f32 copy: nothing repacked")
+        let a = try ContractCLI.run(["bench", "--analysis", "--json", "--repeats", "1"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let ao = try ContractCLI.object(a.stdout)
+        let total = try #require(ao["analysis_s"] as? Double), detail = try #require(ao["detail_s"] as? Double)
+        let parts = try #require(ao["parts_s"] as? [String: Double])
+        #expect(total > 0 && detail > 0)
+        #expect(parts["detail"] == nil, "the detail is timed after the analysis, not inside it")
+        for key in ["lens", "patchscope_t1", "patchscope_t2", "knockout", "hops", "total"] { #expect(parts[key] != nil, "\(key)") }
+        #expect(abs((parts["total"] ?? 0) - total) < 0.5 * total + 0.05)
+    }
+
     @Test func tokenizeJSON() throws {
         let r = try ContractCLI.run(["tokenize", "--json", "Hello world! 123"])
         #expect(r.status == 0)
