@@ -8,7 +8,8 @@
  * the block by a register tile of 2 rows × J activation rows (2·J ≤ 12 accumulators of 8 lanes; one
  * weight conversion serves J activation rows). For one or two activation rows (generation) the tile is
  * 4 weight rows, with two accumulator chains per row for one activation row (the FMA latency, not
- * memory, would bound a single chain).
+ * memory, would bound a single chain). With AVX-512 (HS_KERNELS_AVX512_VNNI, chosen by AUTO where the
+ * integer kernels use it) the tiles are 4 × 6 and, for generation, 8 whole rows (below).
  *
  * Arithmetic. Every product is an exact float32 weight (binary16 and bfloat16 convert exactly) times a
  * float32 activation, rounded once by a fused multiply-add; the partial sums are float32. Relative to
@@ -150,15 +151,120 @@ static void h16_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, 
 }
 #endif
 
+#if HS_HAVE_AVX2_BUILD
+/* The AVX-512 path: the same blocking with 16 lanes and 32 registers, so a tile is 4 weight rows × up to
+ * 6 activation rows (24 accumulators; one conversion of 16 weights serves 6 activation rows, against
+ * 2 rows × 6 at 8 lanes above). For one or two activation rows it is 8 weight rows over the whole row
+ * (no column chunks: x is at most 2 × 16 KB), so each thread reads 8 sequential streams, which is what
+ * keeps a core's memory requests in flight; one activation row gets two chains per weight row.
+ * Arithmetic: lane chains of at most KC/16 fused multiply-adds per chunk (ncols/32 per chain for
+ * generation), a 16-lane reduction (4 adds, 1 more when two chains merge) and one add per chunk, so m
+ * stays within the AVX2 path's bound (ncols/8 + ncols/1024 + 8). */
+#define H16_512 __attribute__((target("avx2,fma,f16c,avx512f,avx512vl,avx512bw")))
+
+H16_512 H16_INLINE __m512 load16(const uint32_t T, const uint8_t *p) {
+    __m256i h = _mm256_loadu_si256((const __m256i *)p);
+    if (T == HS_F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* R weight rows × J activation rows over n columns (a multiple of 16·U), U chains per pair. */
+H16_512 H16_INLINE void tile512(const uint32_t T, const int R, const int J, const int U, const uint8_t *w, size_t rb,
+                                const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy, int first) {
+    __m512 acc[24];
+    for (int a = 0; a < R * J * U; a++) acc[a] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < n; c += 16 * U) {
+        for (int u = 0; u < U; u++) {
+            __m512 wv[8];
+            for (int i = 0; i < R; i++) wv[i] = load16(T, w + (size_t)i * rb + 2 * (c + 16 * u));
+            for (int j = 0; j < J; j++) {
+                __m512 xv = _mm512_loadu_ps(x + j * ldx + c + 16 * u);
+                for (int i = 0; i < R; i++) acc[(i * J + j) * U + u] = _mm512_fmadd_ps(wv[i], xv, acc[(i * J + j) * U + u]);
+            }
+        }
+    }
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < J; j++) {
+            __m512 a = acc[(i * J + j) * U];
+            for (int u = 1; u < U; u++) a = _mm512_add_ps(a, acc[(i * J + j) * U + u]);
+            float s = _mm512_reduce_add_ps(a);
+            float *o = y + j * ldy + i;
+            *o = first ? s : *o + s;
+        }
+}
+
+/* Rows [r0, r1) of one activation-row tile set, columns [c0, c0 + n). */
+H16_512 H16_INLINE void block512(const uint32_t T, const uint8_t *w, size_t rb, int64_t r0, int64_t r1, int64_t c0,
+                                 int64_t n, const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy, int first) {
+    const uint8_t *wc = w + 2 * c0;
+    const float *xc = x + c0;
+    for (int64_t j0 = 0; j0 < nx; j0 += 6) {
+        const int J = nx - j0 < 6 ? (int)(nx - j0) : 6;
+        const float *xj = xc + j0 * ldx;
+        float *yj = y + j0 * ldy;
+        int64_t r = r0;
+#define H16_CASE(RR, JJ) case JJ: tile512(T, RR, JJ, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); break;
+        for (; r + 4 <= r1; r += 4) {
+            const uint8_t *wr = wc + (size_t)r * rb;
+            switch (J) { H16_CASE(4, 1) H16_CASE(4, 2) H16_CASE(4, 3) H16_CASE(4, 4) H16_CASE(4, 5) default: tile512(T, 4, 6, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); }
+        }
+        for (; r < r1; r++) {
+            const uint8_t *wr = wc + (size_t)r * rb;
+            switch (J) { H16_CASE(1, 1) H16_CASE(1, 2) H16_CASE(1, 3) H16_CASE(1, 4) H16_CASE(1, 5) default: tile512(T, 1, 6, 1, wr, rb, xj, ldx, n, yj + r, ldy, first); }
+        }
+#undef H16_CASE
+    }
+}
+
+H16_512 static void h16_avx512_typed(const uint32_t T, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                                     const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    if (nx <= 2) {
+        /* Generation: whole rows, 8 at a time (two chains each for one activation row when ncols allows). */
+        const int U = nx == 1 && ncols % 32 == 0 ? 2 : 1;
+        int64_t r = r0;
+        for (; r + 8 <= r1; r += 8) {
+            const uint8_t *wr = w + (size_t)r * rb;
+            if (nx == 1) { if (U == 2) tile512(T, 8, 1, 2, wr, rb, x, ldx, ncols, y + r, ldy, 1); else tile512(T, 8, 1, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1); }
+            else tile512(T, 8, 2, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1);
+        }
+        for (; r < r1; r++) {
+            const uint8_t *wr = w + (size_t)r * rb;
+            if (nx == 1) { if (U == 2) tile512(T, 1, 1, 2, wr, rb, x, ldx, ncols, y + r, ldy, 1); else tile512(T, 1, 1, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1); }
+            else tile512(T, 1, 2, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1);
+        }
+        return;
+    }
+    for (int64_t b0 = r0; b0 < r1; b0 += HB) {
+        const int64_t b1 = b0 + HB < r1 ? b0 + HB : r1;
+        for (int64_t c0 = 0; c0 < ncols; c0 += KC) {
+            const int64_t n = ncols - c0 < KC ? ncols - c0 : KC;
+            block512(T, w, rb, b0, b1, c0, n, x, nx, ldx, y, ldy, c0 == 0);
+        }
+    }
+}
+
+static void h16_avx512(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
+                       const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    if (type == HS_F16) h16_avx512_typed(HS_F16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+    else h16_avx512_typed(HS_BF16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
+}
+#endif
+
 int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
     if ((type != HS_F16 && type != HS_BF16) || ncols <= 0 || nx < 1 || r0 < 0 || r1 < r0 || ldx < ncols ||
         row_bytes < (size_t)ncols * 2)
         return -1;
-    int p = path == HS_KERNELS_AUTO ? hs_kernels_in_use() : path;
-    if (p == HS_KERNELS_AVX2 && !hs_cpu_has_avx2()) return -2;
+    /* AUTO: the AVX-512 path where the integer kernels use AVX-512 (HOPSCOPE_KERNELS=avx2 or scalar
+     * turns it off the same way), else the selected one. */
+    int p = path == HS_KERNELS_AUTO ? hs_q8_kernels_in_use() : path;
+    if (!hs_q8_path_available(p)) return -2;
 #if HS_HAVE_AVX2_BUILD
-    /* the vector path needs whole 16-column steps; other widths (never in real models) take the reference */
+    /* the vector paths need whole 16-column steps; other widths (never in real models) take the reference */
+    if (p == HS_KERNELS_AVX512_VNNI && ncols % 16 == 0) {
+        h16_avx512(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+        return 0;
+    }
     if (p == HS_KERNELS_AVX2 && ncols % 16 == 0) {
         h16_avx2(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
         return 0;

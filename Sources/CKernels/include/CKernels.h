@@ -42,7 +42,7 @@ typedef enum {
     HS_KERNELS_AUTO = 0,    ///< the best the CPU supports, unless HOPSCOPE_KERNELS=scalar
     HS_KERNELS_SCALAR = 1,  ///< portable C
     HS_KERNELS_AVX2 = 2,    ///< AVX2 + FMA + F16C
-    HS_KERNELS_AVX512_VNNI = 3, ///< AVX2 + AVX512F/VL/BW/VNNI (integer kernels only; elsewhere = AVX2)
+    HS_KERNELS_AVX512_VNNI = 3, ///< AVX2 + AVX512F/VL/BW/VNNI (the integer kernels and the half kernel; elsewhere = AVX2)
 } hs_kernels_path;
 
 /// Selects the implementation for all later calls (process-wide) and returns the one now in use:
@@ -178,7 +178,8 @@ int hs_matmul_x16_with(int path, uint32_t type, const void *w, int64_t ncols, in
 int hs_gemm_h16(uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                 const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
 
-/// hs_gemm_h16 on an explicit path (HS_KERNELS_SCALAR, _AVX2, or _AUTO).
+/// hs_gemm_h16 on an explicit path (HS_KERNELS_SCALAR, _AVX2, _AVX512_VNNI (its AVX-512 code), or _AUTO:
+/// AVX-512 where hs_q8_kernels_in_use() says so).
 int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy);
 
