@@ -10,6 +10,8 @@
 #   back-patch grids are timed (minutes each; the 8B file's always are). KEEP_FILES=0 deletes each
 #   7B file after its run (the F16/BF16 files are 13.5 GB each). BENCH_GEN (16) and BENCH_REPEATS (3) set
 #   the generated tokens and timed repetitions on files over 1 GB (a busy machine: BENCH_GEN=8 BENCH_REPEATS=2).
+#   BENCH_ROUNDS=N (1) runs both engines N times per file, alternating which goes first, prints every
+#   round and the median ratios.
 # Needs a release build (make bench does it) and llama-cpp-python (PYTHON, default python3; installed if
 # missing). Both engines use all cores (nproc); the load average is printed: other jobs slow both.
 set -euo pipefail
@@ -44,9 +46,25 @@ run() {
     # Both engines start from the file in the page cache (whoever ran first would otherwise pay the disk
     # read inside its load or repack): read it once here.
     cat "$MODEL" > /dev/null
-    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
-    theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
+    local rounds=${BENCH_ROUNDS:-1} round ratios
+    ratios=$(mktemp)
+    for round in $(seq 1 "$rounds"); do
+    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)${rounds:+ (round $round of $rounds)}"
+    # Rounds alternate which engine goes first, so a swing of the machine (this VM's bandwidth moves by a
+    # third within minutes) does not always fall on the same side; the grid is timed in round 1 only.
+    if [ "$round" -gt 1 ]; then
+        local a kept=()
+        for a in "${ours_args[@]}"; do [ "$a" != --grid ] && kept+=("$a"); done
+        ours_args=("${kept[@]}")
+    fi
+    if [ $((round % 2)) = 1 ]; then
+        ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
+        theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
+    else
+        theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
+        ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
+    fi
+    python3 -c 'import json,sys; o,t=json.loads(sys.argv[1]),json.loads(sys.argv[2]); print(o["prompt_tokens_per_s"]/t["prompt_tokens_per_s"], o["generation_tokens_per_s"]/t["generation_tokens_per_s"])' "$ours" "$theirs" >> "$ratios"
     python3 - "$ours" "$theirs" "$size" "$MODEL" <<'PY'
 import json, sys
 o, t, size = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
@@ -64,6 +82,8 @@ print(f"{'one-time repack, s':34}{o['prepare_s']:12.2f}{'(in load)':>12}{o['prep
 if o.get("repacked_bytes") and o.get("first_touch_gb_s"):
     gb, ft = o["repacked_bytes"] / 1e9, o["first_touch_gb_s"]
     print(f"{'  of which new memory (floor)':34}{gb / ft:12.2f}   ({gb:.2f} GB made resident at {ft:.2f} GB/s on this machine)")
+if o.get("repack_resident_s") is not None:
+    print(f"{'  as it went: resident / packing':34}{o['repack_resident_s']:12.2f}{o['repack_packing_s']:12.2f}")
 print(f"{'first prompt after that, s':34}{o['first_prompt_s']:12.2f}{t['first_prompt_s']:12.2f}")
 bar = size / 1e6 + 1536
 print(f"{'peak RSS, MB':34}{o['peak_rss_mb']:12.0f}{t['peak_rss_mb']:12.0f}   (bar: file + 1.5 GB = {bar:.0f} MB: {'met' if o['peak_rss_mb'] <= bar else 'MISSED'})")
@@ -73,6 +93,18 @@ if o.get("grid_s") is not None:
 PY
     echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
+    done
+    if [ "$rounds" -gt 1 ]; then
+        python3 - "$ratios" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+p, g = [r[0] for r in rows], [r[1] for r in rows]
+print(f"over {len(rows)} rounds: prompt eval ratio median {statistics.median(p):.2f}× (each: {', '.join(f'{x:.2f}' for x in p)}); "
+      f"generation median {statistics.median(g):.2f}× (each: {', '.join(f'{x:.2f}' for x in g)})")
+PY
+        echo
+    fi
+    rm -f "$ratios"
 }
 
 if [ $# -gt 0 ]; then

@@ -40,6 +40,9 @@ struct BenchCommand: ParsableCommand {
         /// resident (`Bandwidth.measureFirstTouch`): their quotient is a floor under `prepare_s`.
         var repacked_bytes: Int?
         var first_touch_gb_s: Double?
+        /// The repack's own split: seconds making its memory resident, seconds packing into it.
+        var repack_resident_s: Double?
+        var repack_packing_s: Double?
         var read_bandwidth_gb_s: Double?
         var generation_bandwidth_fraction: Double?
         var grid_s: Double?
@@ -95,6 +98,7 @@ struct BenchCommand: ParsableCommand {
         out.weight_bytes_per_token = m.weightBytesPerToken
         out.repacked_bytes = m.repackedBytes
         out.first_touch_gb_s = firstTouch / 1e9
+        (out.repack_resident_s, out.repack_packing_s) = LanguageModel.repackSeconds
         // Measured again after the runs, the better of the two kept: this VM's bandwidth swings by a third
         // within minutes (24–43 GB/s in one session), and a low reading made Q4_0's generation "126 %"
         // of the bound (session 7). The fraction is then a lower figure, never above the truth by a dip.
@@ -131,6 +135,9 @@ struct BenchCommand: ParsableCommand {
         if let r = out.repacked_bytes, r > 0, let t = out.first_touch_gb_s {
             print(String(format: "repack: %.2f GB of new memory; this machine makes new memory resident at %.2f GB/s, a floor of %.2f s",
                          Double(r) / 1e9, t, Double(r) / 1e9 / t))
+            if let a = out.repack_resident_s, let b = out.repack_packing_s {
+                print(String(format: "repack, as it went: %.2f s making its memory resident, %.2f s packing", a, b))
+            }
         }
         print(String(format: "peak RSS %.0f MB", out.peak_rss_mb))
     }

@@ -60,6 +60,12 @@ public enum Bandwidth {
 }
 
 extension LanguageModel {
+    /// Seconds all repacks of this process spent making their new memory resident, and packing.
+    public static var repackSeconds: (resident: Double, packing: Double) {
+        (Double(RepackedWeights.residentNanoseconds.load(ordering: .relaxed)) / 1e9,
+         Double(RepackedWeights.packNanoseconds.load(ordering: .relaxed)) / 1e9)
+    }
+
     /// Bytes of repacked copies made so far (new memory the one-time preparation wrote).
     public var repackedBytes: Int {
         transformer.weights.linears.reduce(0) { $0 + ($1.repackedStore.withLock { $0?.bytes } ?? 0) }

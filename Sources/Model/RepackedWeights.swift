@@ -3,6 +3,7 @@ import CKernels
 import Glibc
 #endif
 import GGUF
+import Foundation
 import Synchronization
 
 /// A Q4_0, Q8_0, Q4_K, Q5_K or Q6_K matrix repacked 16 rows at a time (CKernels' x16 layouts) for `hs_matmul_x16`.
@@ -24,6 +25,11 @@ final class RepackedWeights: @unchecked Sendable {
     /// Rows per group of the layout.
     static let groupRows = 16
 
+    /// Nanoseconds all repacks so far spent making their new memory resident, and packing into it
+    /// (`hopscope bench` prints the split: on a VM the first is the host backing each new page).
+    static let residentNanoseconds = Atomic<Int>(0)
+    static let packNanoseconds = Atomic<Int>(0)
+
     /// Whether matrices without an f32 copy are repacked by default (`HOPSCOPE_REPACK=0`: no, for
     /// comparisons: they then use hs_matmul_q8 on the GGUF layout).
     static let enabled: Bool = {
@@ -41,6 +47,21 @@ final class RepackedWeights: @unchecked Sendable {
         precondition(p != MAP_FAILED && p != nil, "cannot map \(bytes) bytes for the repacked \(linear.name)")
         base = p!
         _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */)
+        // Resident first, on all cores (MADV_POPULATE_WRITE, Linux 5.14; where it is refused the pack's
+        // own writes fault the pages in and the time counts as packing), then the pack writes into it.
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let parts = max(1, Parallel.threads), base0 = base, total = bytes
+        Parallel.forEachChunk(0..<parts) { r in
+            for k in r {
+                // Whole 2 MB pieces per thread, so that huge pages are not split between threads.
+                let piece = ((total / parts + (1 << 21) - 1) >> 21) << 21
+                let lo = k * piece, hi = min(total, lo + piece)
+                if hi > lo { _ = madvise(base0 + lo, hi - lo, 23 /* MADV_POPULATE_WRITE */) }
+            }
+        }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        RepackedWeights.residentNanoseconds.add(Int(t1 - t0), ordering: .relaxed)
+        defer { RepackedWeights.packNanoseconds.add(Int(DispatchTime.now().uptimeNanoseconds - t1), ordering: .relaxed) }
         let groups = rows / RepackedWeights.groupRows
         let groupSource = RepackedWeights.groupRows * linear.rowBytes
         let base = self.base
