@@ -99,12 +99,6 @@ struct BenchCommand: ParsableCommand {
         out.repacked_bytes = m.repackedBytes
         out.first_touch_gb_s = firstTouch / 1e9
         (out.repack_resident_s, out.repack_packing_s) = LanguageModel.repackSeconds
-        // Measured again after the runs, the better of the two kept: this VM's bandwidth swings by a third
-        // within minutes (24–43 GB/s in one session), and a low reading made Q4_0's generation "126 %"
-        // of the bound (session 7). The fraction is then a lower figure, never above the truth by a dip.
-        let bandwidthAfter = max(bandwidth, Bandwidth.measureRead())
-        out.read_bandwidth_gb_s = bandwidthAfter / 1e9
-        out.generation_bandwidth_fraction = out.generation_tokens_per_s * Double(m.weightBytesPerToken) / bandwidthAfter
         if grid {
             let patcher = try BenchCommand.toyotaPatcher(m)
             let gr = gridRepeats ?? repeats
@@ -119,6 +113,13 @@ struct BenchCommand: ParsableCommand {
             }
         }
         out.peak_rss_mb = peakRSSMegabytes()
+        // The bandwidth measured again after the runs (and after the peak RSS is read: its 512 MiB buffer
+        // would count on top of the model), the better of the two kept: this VM's bandwidth swings by a
+        // third within minutes (24–65 GB/s in one session), and a low reading made Q4_0's generation
+        // "126 %" of the bound (session 7). The fraction is then the lower figure, never inflated by a dip.
+        let bandwidthAfter = max(bandwidth, Bandwidth.measureRead())
+        out.read_bandwidth_gb_s = bandwidthAfter / 1e9
+        out.generation_bandwidth_fraction = out.generation_tokens_per_s * Double(m.weightBytesPerToken) / bandwidthAfter
         if json { try printJSON(out); return }
         print(String(format: "model %@\nload %.3f s\none-time weight repack: %.2f s\nfirst prompt after that: %.2f s\nprompt %d tokens: %.1f tok/s\ngeneration: %.1f tok/s",
                      m.name, out.load_s, out.prepare_s, out.first_prompt_s, out.prompt_tokens, out.prompt_tokens_per_s, out.generation_tokens_per_s))
