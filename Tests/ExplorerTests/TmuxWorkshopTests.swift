@@ -90,8 +90,15 @@ struct TmuxWorkshopTests {
         try server.start()
         teacher.wait(for: "reconnected to the server", timeout: 20)
         student.wait(timeout: 20, "the follower reconnected") { $0.contains("reconnected") || $0.contains("following teacher") }
+        // "following teacher" is on the follower's screen throughout, so the wait above can pass before
+        // the follower has reconnected; its reconnection notice may then replace "your own session now"
+        // on the status line (news of the connection is shown as it comes). What detaching means is that
+        // the follow label goes and the follower's keys are its own again.
         try student.keys("d")
-        student.wait(for: "your own session now")
+        student.wait(timeout: 10, "detached") { !$0.contains("following teacher") }
+        try student.keys("j")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!student.screen().contains("only d (your own session) and q (quit) work here"), "a detached follower's keys are its own")
         try student.keys("q")
         student.expectExit("0", timeout: 10)
         try teacher.keys("q")
