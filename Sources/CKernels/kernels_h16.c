@@ -70,31 +70,37 @@ H16_TARGET H16_INLINE float hsum8(__m256 v) {
 }
 
 /* R weight rows (at w, rows rb apart) × J activation rows (at x, ldx apart) over n columns (a multiple
- * of 8·U), U accumulator chains per (row, activation row); adds the sums into y[j*ldy + i] (or stores
- * them when `first`). */
-H16_TARGET H16_INLINE void tile(const uint32_t T, const int R, const int J, const int U, const uint8_t *w, size_t rb,
-                                const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy, int first) {
-    __m256 acc[12];
-    for (int a = 0; a < R * J * U; a++) acc[a] = _mm256_setzero_ps();
-    for (int64_t c = 0; c < n; c += 8 * U) {
-        for (int u = 0; u < U; u++) {
-            __m256 wv[4];
-            for (int i = 0; i < R; i++) wv[i] = load8(T, w + (size_t)i * rb + 2 * (c + 8 * u));
-            for (int j = 0; j < J; j++) {
-                __m256 xv = _mm256_loadu_ps(x + j * ldx + c + 8 * u);
-                for (int i = 0; i < R; i++) acc[(i * J + j) * U + u] = _mm256_fmadd_ps(wv[i], xv, acc[(i * J + j) * U + u]);
-            }
-        }
+ * of LANES·U), U accumulator chains per (row, activation row); adds the sums into y[j*ldy + i] (or stores
+ * them when `first`). One definition for both vector widths: V the vector type, LOADW the weight
+ * conversion, HSUM the horizontal sum, ACC the accumulators the width's registers allow. */
+#define H16_TILE(NAME, TARGET, V, LANES, ACC, SETZERO, LOADW, LOADX, FMADD, ADD, HSUM)                          \
+    TARGET H16_INLINE void NAME(const uint32_t T, const int R, const int J, const int U, const uint8_t *w,       \
+                                size_t rb, const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy,         \
+                                int first) {                                                                     \
+        V acc[ACC];                                                                                              \
+        for (int a = 0; a < R * J * U; a++) acc[a] = SETZERO();                                                  \
+        for (int64_t c = 0; c < n; c += LANES * U) {                                                             \
+            for (int u = 0; u < U; u++) {                                                                        \
+                V wv[8];                                                                                         \
+                for (int i = 0; i < R; i++) wv[i] = LOADW(T, w + (size_t)i * rb + 2 * (c + LANES * u));         \
+                for (int j = 0; j < J; j++) {                                                                    \
+                    V xv = LOADX(x + j * ldx + c + LANES * u);                                                   \
+                    for (int i = 0; i < R; i++)                                                                  \
+                        acc[(i * J + j) * U + u] = FMADD(wv[i], xv, acc[(i * J + j) * U + u]);                   \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+        for (int i = 0; i < R; i++)                                                                              \
+            for (int j = 0; j < J; j++) {                                                                        \
+                V a = acc[(i * J + j) * U];                                                                      \
+                for (int u = 1; u < U; u++) a = ADD(a, acc[(i * J + j) * U + u]);                                \
+                float s = HSUM(a);                                                                               \
+                float *o = y + j * ldy + i;                                                                      \
+                *o = first ? s : *o + s;                                                                         \
+            }                                                                                                    \
     }
-    for (int i = 0; i < R; i++)
-        for (int j = 0; j < J; j++) {
-            __m256 a = acc[(i * J + j) * U];
-            for (int u = 1; u < U; u++) a = _mm256_add_ps(a, acc[(i * J + j) * U + u]);
-            float s = hsum8(a);
-            float *o = y + j * ldy + i;
-            *o = first ? s : *o + s;
-        }
-}
+
+H16_TILE(tile, H16_TARGET, __m256, 8, 12, _mm256_setzero_ps, load8, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_add_ps, hsum8)
 
 /* Rows [r0, r1) (r1 − r0 ≤ HB), columns [c0, c0 + n): every activation tile against every row tile. */
 H16_TARGET H16_INLINE void block(const uint32_t T, const uint8_t *w, size_t rb, int64_t r0, int64_t r1, int64_t c0,
@@ -133,22 +139,21 @@ H16_TARGET H16_INLINE void block(const uint32_t T, const uint8_t *w, size_t rb, 
     }
 }
 
+/* Rows [r0, r1) in blocks of HB, columns in chunks of KC, each pair through BLOCK (a width's block). */
+#define H16_BLOCKS(BLOCK)                                                                         \
+    for (int64_t b0 = r0; b0 < r1; b0 += HB) {                                                    \
+        const int64_t b1 = b0 + HB < r1 ? b0 + HB : r1;                                           \
+        for (int64_t c0 = 0; c0 < ncols; c0 += KC) {                                              \
+            const int64_t n = ncols - c0 < KC ? ncols - c0 : KC;                                  \
+            BLOCK(T, w, rb, b0, b1, c0, n, x, nx, ldx, y, ldy, c0 == 0);                          \
+        }                                                                                         \
+    }
+
 H16_TARGET static void h16_avx2_typed(const uint32_t T, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                                       const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
-    for (int64_t b0 = r0; b0 < r1; b0 += HB) {
-        const int64_t b1 = b0 + HB < r1 ? b0 + HB : r1;
-        for (int64_t c0 = 0; c0 < ncols; c0 += KC) {
-            const int64_t n = ncols - c0 < KC ? ncols - c0 : KC;
-            block(T, w, rb, b0, b1, c0, n, x, nx, ldx, y, ldy, c0 == 0);
-        }
-    }
+    H16_BLOCKS(block)
 }
 
-static void h16_avx2(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
-                     const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
-    if (type == HS_F16) h16_avx2_typed(HS_F16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
-    else h16_avx2_typed(HS_BF16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
-}
 #endif
 
 #if HS_HAVE_AVX2_BUILD
@@ -168,30 +173,8 @@ H16_512 H16_INLINE __m512 load16(const uint32_t T, const uint8_t *p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
-/* R weight rows × J activation rows over n columns (a multiple of 16·U), U chains per pair. */
-H16_512 H16_INLINE void tile512(const uint32_t T, const int R, const int J, const int U, const uint8_t *w, size_t rb,
-                                const float *x, int64_t ldx, int64_t n, float *y, int64_t ldy, int first) {
-    __m512 acc[24];
-    for (int a = 0; a < R * J * U; a++) acc[a] = _mm512_setzero_ps();
-    for (int64_t c = 0; c < n; c += 16 * U) {
-        for (int u = 0; u < U; u++) {
-            __m512 wv[8];
-            for (int i = 0; i < R; i++) wv[i] = load16(T, w + (size_t)i * rb + 2 * (c + 16 * u));
-            for (int j = 0; j < J; j++) {
-                __m512 xv = _mm512_loadu_ps(x + j * ldx + c + 16 * u);
-                for (int i = 0; i < R; i++) acc[(i * J + j) * U + u] = _mm512_fmadd_ps(wv[i], xv, acc[(i * J + j) * U + u]);
-            }
-        }
-    }
-    for (int i = 0; i < R; i++)
-        for (int j = 0; j < J; j++) {
-            __m512 a = acc[(i * J + j) * U];
-            for (int u = 1; u < U; u++) a = _mm512_add_ps(a, acc[(i * J + j) * U + u]);
-            float s = _mm512_reduce_add_ps(a);
-            float *o = y + j * ldy + i;
-            *o = first ? s : *o + s;
-        }
-}
+H16_TILE(tile512, H16_512, __m512, 16, 24, _mm512_setzero_ps, load16, _mm512_loadu_ps, _mm512_fmadd_ps, _mm512_add_ps,
+         _mm512_reduce_add_ps)
 
 /* Rows [r0, r1) of one activation-row tile set, columns [c0, c0 + n). */
 H16_512 H16_INLINE void block512(const uint32_t T, const uint8_t *w, size_t rb, int64_t r0, int64_t r1, int64_t c0,
@@ -234,21 +217,14 @@ H16_512 static void h16_avx512_typed(const uint32_t T, const uint8_t *w, size_t 
         }
         return;
     }
-    for (int64_t b0 = r0; b0 < r1; b0 += HB) {
-        const int64_t b1 = b0 + HB < r1 ? b0 + HB : r1;
-        for (int64_t c0 = 0; c0 < ncols; c0 += KC) {
-            const int64_t n = ncols - c0 < KC ? ncols - c0 : KC;
-            block512(T, w, rb, b0, b1, c0, n, x, nx, ldx, y, ldy, c0 == 0);
-        }
-    }
+    H16_BLOCKS(block512)
 }
 
-static void h16_avx512(uint32_t type, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
-                       const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
-    if (type == HS_F16) h16_avx512_typed(HS_F16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
-    else h16_avx512_typed(HS_BF16, w, rb, ncols, r0, r1, x, nx, ldx, y, ldy);
-}
 #endif
+
+/* The typed kernel FN for `type` (the type a compile-time constant inside it). */
+#define H16_BY_TYPE(FN) (type == HS_F16 ? FN(HS_F16, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy) \
+                                        : FN(HS_BF16, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy))
 
 int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, int64_t ncols, int64_t r0, int64_t r1,
                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
@@ -262,11 +238,11 @@ int hs_gemm_h16_with(int path, uint32_t type, const void *w, size_t row_bytes, i
 #if HS_HAVE_AVX2_BUILD
     /* the vector paths need whole 16-column steps; other widths (never in real models) take the reference */
     if (p == HS_KERNELS_AVX512_VNNI && ncols % 16 == 0) {
-        h16_avx512(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+        H16_BY_TYPE(h16_avx512_typed);
         return 0;
     }
     if (p == HS_KERNELS_AVX2 && ncols % 16 == 0) {
-        h16_avx2(type, w, row_bytes, ncols, r0, r1, x, nx, ldx, y, ldy);
+        H16_BY_TYPE(h16_avx2_typed);
         return 0;
     }
 #endif
