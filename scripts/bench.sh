@@ -49,29 +49,32 @@ run() {
     local rounds=${BENCH_ROUNDS:-1} round ratios
     ratios=$(mktemp)
     for round in $(seq 1 "$rounds"); do
-    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)${rounds:+ (round $round of $rounds)}"
-    # Rounds alternate which engine goes first, so a swing of the machine (this VM's bandwidth moves by a
-    # third within minutes) does not always fall on the same side; the grid is timed in round 1 only.
-    if [ "$round" -gt 1 ]; then
-        local a kept=()
-        for a in "${ours_args[@]}"; do [ "$a" != --grid ] && kept+=("$a"); done
-        ours_args=("${kept[@]}")
-    fi
-    if [ $((round % 2)) = 1 ]; then
-        ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
-        theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
-    else
-        theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
-        ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
-    fi
-    python3 -c 'import json,sys; o,t=json.loads(sys.argv[1]),json.loads(sys.argv[2]); print(o["prompt_tokens_per_s"]/t["prompt_tokens_per_s"], o["generation_tokens_per_s"]/t["generation_tokens_per_s"])' "$ours" "$theirs" >> "$ratios"
-    python3 - "$ours" "$theirs" "$size" "$MODEL" <<'PY'
+        echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (round $round of $rounds)"
+        # Rounds alternate which engine goes first, so a swing of the machine (this VM's bandwidth moves by a
+        # third within minutes) does not always fall on the same side; the grid is timed in round 1 only.
+        if [ "$round" -gt 1 ]; then
+            local a kept=()
+            for a in "${ours_args[@]}"; do [ "$a" != --grid ] && kept+=("$a"); done
+            ours_args=("${kept[@]}")
+        fi
+        if [ $((round % 2)) = 1 ]; then
+            ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
+            theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
+        else
+            theirs=$("$PY" scripts/bench_llamacpp.py "$MODEL" --prompt-tokens 16 "${theirs_args[@]}" --threads "$(nproc)")
+            ours=$("$BIN" bench --model "$MODEL" --prompt-tokens 16 "${ours_args[@]}" --json)
+        fi
+        python3 - "$ours" "$theirs" "$size" "$MODEL" "$ratios" <<'PY'
 import json, sys
 o, t, size = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
 print(f"model: {o['model']} ({sys.argv[4]}, {size / 1e9:.2f} GB)")
 print(f"{'':34}{'hopscope':>12}{'llama.cpp':>12}{'ratio':>8}")
+ratios = []
 for key, label in [("prompt_tokens_per_s", f"prompt eval ({o['prompt_tokens']} tok), tok/s"), ("generation_tokens_per_s", "generation, tok/s")]:
-    print(f"{label:34}{o[key]:12.2f}{t[key]:12.2f}{o[key]/t[key]:8.2f}×")
+    ratios.append(o[key] / t[key])
+    print(f"{label:34}{o[key]:12.2f}{t[key]:12.2f}{ratios[-1]:8.2f}×")
+with open(sys.argv[5], "a") as f:   # this round's ratios, for the median over rounds
+    print(*ratios, file=f)
 if o.get("generation_bandwidth_fraction") is not None:
     bw, wb = o["read_bandwidth_gb_s"], o["weight_bytes_per_token"]
     theirs = t["generation_tokens_per_s"] * size / (bw * 1e9)
@@ -91,8 +94,8 @@ if o.get("grid_s") is not None:
     print(f"t2 back-patch grid, 10-token criterion: {o['grid_s']:.2f} s; naive oracle (one full re-run per cell) {o['naive_grid_s']:.1f} s: {o['naive_grid_s']/o['grid_s']:.0f}x")
     print(f"t2 back-patch grid, first-token metric: {o['grid_first_token_s']:.2f} s; naive oracle {o['naive_grid_first_token_s']:.1f} s: {o['naive_grid_first_token_s']/o['grid_first_token_s']:.0f}x")
 PY
-    echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo
+        echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo
     done
     if [ "$rounds" -gt 1 ]; then
         python3 - "$ratios" <<'PY'

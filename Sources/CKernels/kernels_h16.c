@@ -199,22 +199,22 @@ H16_512 H16_INLINE void block512(const uint32_t T, const uint8_t *w, size_t rb, 
     }
 }
 
+/* R whole weight rows × nx ≤ 2 activation rows (generation): two chains for one activation row when
+ * the width allows (R, J, U compile-time constants in each call of tile512). */
+H16_512 H16_INLINE void rows512(const uint32_t T, const int R, const uint8_t *wr, size_t rb, int64_t ncols,
+                                const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
+    if (nx == 2) tile512(T, R, 2, 1, wr, rb, x, ldx, ncols, y, ldy, 1);
+    else if (ncols % 32 == 0) tile512(T, R, 1, 2, wr, rb, x, ldx, ncols, y, ldy, 1);
+    else tile512(T, R, 1, 1, wr, rb, x, ldx, ncols, y, ldy, 1);
+}
+
 H16_512 static void h16_avx512_typed(const uint32_t T, const uint8_t *w, size_t rb, int64_t ncols, int64_t r0, int64_t r1,
                                      const float *x, int64_t nx, int64_t ldx, float *y, int64_t ldy) {
     if (nx <= 2) {
-        /* Generation: whole rows, 8 at a time (two chains each for one activation row when ncols allows). */
-        const int U = nx == 1 && ncols % 32 == 0 ? 2 : 1;
+        /* Generation: whole rows, 8 at a time, then the rest one by one. */
         int64_t r = r0;
-        for (; r + 8 <= r1; r += 8) {
-            const uint8_t *wr = w + (size_t)r * rb;
-            if (nx == 1) { if (U == 2) tile512(T, 8, 1, 2, wr, rb, x, ldx, ncols, y + r, ldy, 1); else tile512(T, 8, 1, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1); }
-            else tile512(T, 8, 2, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1);
-        }
-        for (; r < r1; r++) {
-            const uint8_t *wr = w + (size_t)r * rb;
-            if (nx == 1) { if (U == 2) tile512(T, 1, 1, 2, wr, rb, x, ldx, ncols, y + r, ldy, 1); else tile512(T, 1, 1, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1); }
-            else tile512(T, 1, 2, 1, wr, rb, x, ldx, ncols, y + r, ldy, 1);
-        }
+        for (; r + 8 <= r1; r += 8) rows512(T, 8, w + (size_t)r * rb, rb, ncols, x, nx, ldx, y + r, ldy);
+        for (; r < r1; r++) rows512(T, 1, w + (size_t)r * rb, rb, ncols, x, nx, ldx, y + r, ldy);
         return;
     }
     H16_BLOCKS(block512)

@@ -27,8 +27,8 @@ public enum Bandwidth {
             let start = Date()
             Parallel.forEachChunk(0..<parts) { r in
                 for k in r {
-                    let lo = bytes / parts * k, hi = k == parts - 1 ? bytes : bytes / parts * (k + 1)
-                    sink[k] = hs_read_sum(p + lo, hi - lo)
+                    let part = Self.part(k, of: parts, bytes: bytes)
+                    sink[k] = hs_read_sum(p + part.lowerBound, part.count)
                 }
             }
             best = min(best, Date().timeIntervalSince(start))
@@ -50,12 +50,16 @@ public enum Bandwidth {
         let start = Date()
         Parallel.forEachChunk(0..<parts) { r in
             for k in r {
-                let lo = bytes / parts * k, hi = k == parts - 1 ? bytes : bytes / parts * (k + 1)
-                var i = lo
-                while i < hi { bytePointer[i] = 1; i += 4096 }
+                let part = Self.part(k, of: parts, bytes: bytes)
+                for i in stride(from: part.lowerBound, to: part.upperBound, by: 4096) { bytePointer[i] = 1 }
             }
         }
         return Double(bytes) / Date().timeIntervalSince(start)
+    }
+
+    /// Thread `k`'s contiguous part of `bytes` split `parts` ways (the last part takes the remainder).
+    static func part(_ k: Int, of parts: Int, bytes: Int) -> Range<Int> {
+        bytes / parts * k ..< (k == parts - 1 ? bytes : bytes / parts * (k + 1))
     }
 }
 

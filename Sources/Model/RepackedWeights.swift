@@ -51,10 +51,10 @@ final class RepackedWeights: @unchecked Sendable {
         // own writes fault the pages in and the time counts as packing), then the pack writes into it.
         let t0 = DispatchTime.now().uptimeNanoseconds
         let parts = max(1, Parallel.threads), base0 = base, total = bytes
+        // Whole 2 MB pieces per thread, so that huge pages are not split between threads.
+        let piece = ((total / parts + (1 << 21) - 1) >> 21) << 21
         Parallel.forEachChunk(0..<parts) { r in
             for k in r {
-                // Whole 2 MB pieces per thread, so that huge pages are not split between threads.
-                let piece = ((total / parts + (1 << 21) - 1) >> 21) << 21
                 let lo = k * piece, hi = min(total, lo + piece)
                 if hi > lo { _ = madvise(base0 + lo, hi - lo, 23 /* MADV_POPULATE_WRITE */) }
             }
